@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+// env is what a command may touch outside its flags: tests replace it.
+type env struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// usageError marks an error as the user's wrong use of the command line
+// (exit code 2).
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// globals are the flags every command has.
+type globals struct {
+	quiet bool
+	env   env
+}
+
+// run runs koble with args and returns the exit code. Errors are printed
+// once, on stderr, as "koble: error: ...".
+func run(args []string, e env) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	g := &globals{env: e}
+	root := newRoot(g)
+	root.SetArgs(args)
+	root.SetIn(e.stdin)
+	root.SetOut(e.stdout)
+	root.SetErr(e.stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintf(e.stderr, "koble: error: %s\n", strings.TrimPrefix(err.Error(), "koble: "))
+	var hint interface{ Hint() string }
+	if errors.As(err, &hint) && hint.Hint() != "" {
+		fmt.Fprintf(e.stderr, "koble: hint: %s\n", hint.Hint())
+	}
+	var ue usageError
+	if errors.As(err, &ue) || isCobraUsageError(err) {
+		fmt.Fprintf(e.stderr, "koble: hint: run '%s --help' for usage\n", commandPath(root, args))
+		return exitUsage
+	}
+	return exitFailure
+}
+
+// isCobraUsageError recognises the errors cobra makes itself for unknown
+// commands and bad arguments.
+func isCobraUsageError(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "accepts ", "requires at least", "requires at most", "required flag", "invalid argument", "flag needs an argument"} {
+		if strings.HasPrefix(msg, p) || strings.Contains(msg, " "+p) {
+			return true
+		}
+	}
+	return false
+}
+
+func commandPath(root *cobra.Command, args []string) string {
+	cmd, _, err := root.Find(args)
+	if err != nil {
+		return "koble"
+	}
+	return cmd.CommandPath()
+}
+
+func newRoot(g *globals) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "koble",
+		Short: "Private record linkage of national health registers",
+		Long: `koble links national health registers without revealing who is who.
+
+It replaces national identity numbers with project-specific serial numbers
+(keyed HMAC: the same person gets the same serial in every source of a
+project, and unlinkable serials across projects), shifts dates per person so
+that every interval stays exact, and streams CSV, Parquet and Arrow at the
+scale of a whole population.
+
+Start with 'koble demo' to see a whole project run on generated data.`,
+		SilenceErrors:     true,
+		SilenceUsage:      true,
+		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: true},
+	}
+	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "print nothing but errors")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.AddCommand(
+		newVersionCmd(g),
+		newSynthCmd(g),
+		newDemoCmd(g),
+	)
+	return root
+}
+
+// say prints a line on stderr unless --quiet.
+func (g *globals) say(format string, args ...any) {
+	if !g.quiet {
+		fmt.Fprintf(g.env.stderr, format+"\n", args...)
+	}
+}
+
+// exactArgs is cobra.ExactArgs with a usage error.
+func exactArgs(n int, what string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usagef("expected %s, got %d argument(s)", what, len(args))
+		}
+		return nil
+	}
+}
+
+// maxArgs is cobra.MaximumNArgs with a usage error.
+func maxArgs(n int, what string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) > n {
+			return usagef("expected at most %s, got %d arguments", what, len(args))
+		}
+		return nil
+	}
+}
