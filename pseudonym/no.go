@@ -1,0 +1,253 @@
+package pseudonym
+
+// Norwegian identity numbers.
+//
+// Sources: Skatteetaten, "Fødselsnummer" and "D-nummer" (the structure
+// DDMMYYIIIKK, the individual-number ranges per century and the modulus-11
+// check digits); Skatteetaten, "Nytt fødselsnummer fra 2032" (the relaxed
+// first check digit, and that individual numbers no longer carry sex or
+// century); Helsedirektoratet / KITH "Hjelpenummer" (H-numbers: month + 40;
+// FH-numbers: first digit 8 or 9, no birth date, the same check digits);
+// Tenor test data (synthetic numbers: month + 80) and NAV test data
+// (synthetic numbers: month + 40).
+
+// Month40 says what a Norwegian month field of 41-52 means: an H-number
+// issued by a health institution, or a synthetic test number from NAV. The
+// two look exactly alike, so the caller must say.
+type Month40 uint8
+
+const (
+	// Month40HNumber reads month + 40 as an H-number (the default).
+	Month40HNumber Month40 = iota
+	// Month40SyntheticNAV reads month + 40 as a NAV synthetic test number,
+	// accepted only with AllowSynthetic.
+	Month40SyntheticNAV
+)
+
+// Norway is the scheme for Norwegian fødselsnummer, D-numbers, H-numbers,
+// FH-numbers and, when allowed, synthetic test numbers. The zero value is the
+// default: real numbers only, month + 40 read as an H-number, numbers issued
+// under the 2032 rule accepted.
+type Norway struct {
+	// AllowSynthetic accepts synthetic test numbers (Tenor: month + 80;
+	// NAV: month + 40 with Month40 set to Month40SyntheticNAV). Production
+	// extracts should never contain them, so they are refused by default
+	// with ReasonSyntheticNotAllowed.
+	AllowSynthetic bool
+	// Month40 says how to read month + 40.
+	Month40 Month40
+	// LegacyOnly accepts only numbers whose first check digit satisfies the
+	// legacy rule (remainder 0), refusing numbers valid only under the rule
+	// for numbers issued from 2032 (remainder 0, 1, 2 or 3).
+	LegacyOnly bool
+}
+
+var _ IntegerScheme = Norway{}
+
+// Code returns "no".
+func (Norway) Code() string { return "no" }
+
+// weights of the two Norwegian check digits, each including the check digit
+// itself with weight 1, so that a valid number has weighted sum 0 mod 11.
+var (
+	noWeights1 = [10]int{3, 7, 6, 1, 8, 9, 4, 5, 2, 1}
+	noWeights2 = [11]int{5, 4, 3, 2, 7, 6, 5, 4, 3, 2, 1}
+)
+
+// Parse parses an 11-digit Norwegian number. It tolerates surrounding spaces
+// and one space or hyphen between the date and the individual number
+// ("010170 12345", "010170-12345").
+func (n Norway) Parse(s []byte) (ID, Reason) {
+	s = trimSpace(s)
+	if len(s) == 0 {
+		return ID{}, ReasonEmpty
+	}
+	var d [11]int
+	switch len(s) {
+	case 11:
+		for i := 0; i < 11; i++ {
+			c := s[i]
+			if c < '0' || c > '9' {
+				return ID{}, ReasonCharacters
+			}
+			d[i] = int(c - '0')
+		}
+	case 12:
+		if s[6] != ' ' && s[6] != '-' {
+			return ID{}, classifyLength(s)
+		}
+		for i, j := 0, 0; i < 12; i++ {
+			if i == 6 {
+				continue
+			}
+			c := s[i]
+			if c < '0' || c > '9' {
+				return ID{}, ReasonCharacters
+			}
+			d[j] = int(c - '0')
+			j++
+		}
+	default:
+		return ID{}, classifyLength(s)
+	}
+	return n.parseDigits(&d)
+}
+
+// ParseInt parses a number read from an integer column, where a number
+// starting with 0 has lost its leading zero: 1017012345 is read as
+// 01017012345.
+func (n Norway) ParseInt(v int64) (ID, Reason) {
+	if v <= 0 || v > 99999999999 {
+		return ID{}, ReasonNotInteger
+	}
+	var d [11]int
+	u := uint64(v)
+	for i := 10; i >= 0; i-- {
+		d[i] = int(u % 10)
+		u /= 10
+	}
+	return n.parseDigits(&d)
+}
+
+// classifyLength tells a wrong length from stray characters: a field with
+// any character other than digits, spaces and hyphens is a character error.
+func classifyLength(s []byte) Reason {
+	for _, c := range s {
+		if (c < '0' || c > '9') && c != ' ' && c != '-' {
+			return ReasonCharacters
+		}
+	}
+	return ReasonLength
+}
+
+func (n Norway) parseDigits(d *[11]int) (ID, Reason) {
+	var sum1, sum2 int
+	for i := 0; i < 10; i++ {
+		sum1 += noWeights1[i] * d[i]
+	}
+	for i := 0; i < 11; i++ {
+		sum2 += noWeights2[i] * d[i]
+	}
+	if sum2%11 != 0 {
+		return ID{}, ReasonChecksum
+	}
+	var kind Kind
+	switch r1 := sum1 % 11; {
+	case r1 == 0:
+	case r1 <= 3 && !n.LegacyOnly:
+		kind |= KindRule2032
+	default:
+		return ID{}, ReasonChecksum
+	}
+
+	var value uint64
+	for i := 0; i < 11; i++ {
+		value = value*10 + uint64(d[i])
+	}
+	id := ID{value: value, scheme: codeNorway}
+
+	if d[0] >= 8 {
+		// FH-number: no date, only the check digits.
+		id.kind = kind | KindFHNumber
+		return id, ReasonNone
+	}
+
+	day := d[0]*10 + d[1]
+	month := d[2]*10 + d[3]
+	yy := d[4]*10 + d[5]
+	individual := d[6]*100 + d[7]*10 + d[8]
+
+	if day > 40 {
+		kind |= KindDNumber
+		day -= 40
+	}
+	switch {
+	case month > 80:
+		kind |= KindSyntheticTenor
+		month -= 80
+	case month > 40:
+		if n.Month40 == Month40SyntheticNAV {
+			kind |= KindSyntheticNAV
+		} else {
+			kind |= KindHNumber
+		}
+		month -= 40
+	}
+	if kind&(KindSyntheticTenor|KindSyntheticNAV) != 0 && !n.AllowSynthetic {
+		return ID{}, ReasonSyntheticNotAllowed
+	}
+	if kind&(KindDNumber|KindHNumber|KindSyntheticTenor|KindSyntheticNAV) == 0 {
+		kind |= KindBirthNumber
+	}
+
+	// The century is known only from a legacy fødselsnummer (or a Tenor
+	// number, modelled on one): D-numbers' individual series changed in
+	// 2021, H-numbers are assigned by institutions, and the 2032 rule drops
+	// the century from the individual number.
+	centuryKnown := kind&(KindDNumber|KindHNumber|KindSyntheticNAV|KindRule2032) == 0
+	if !centuryKnown {
+		if !validDayMonth(day, month, yy) {
+			return ID{}, ReasonDate
+		}
+		id.kind = kind
+		return id, ReasonNone
+	}
+	year, ok := norwegianYear(yy, individual)
+	if !ok {
+		return ID{}, ReasonIndividualNumber
+	}
+	if month < 1 || month > 12 || day < 1 || day > daysIn(year, month) {
+		return ID{}, ReasonDate
+	}
+	id.kind = kind
+	id.birth = birthDate{year: uint16(year), month: uint8(month), day: uint8(day)}
+	return id, ReasonNone
+}
+
+// norwegianYear derives the birth year from the two-digit year and the
+// individual number of a legacy fødselsnummer (Skatteetaten):
+//
+//	000-499            1900-1999
+//	500-749, yy 54-99  1854-1899
+//	500-999, yy 00-39  2000-2039
+//	900-999, yy 40-99  1940-1999
+//
+// Other combinations are not allocated.
+func norwegianYear(yy, individual int) (int, bool) {
+	switch {
+	case individual <= 499:
+		return 1900 + yy, true
+	case individual <= 749 && yy >= 54:
+		return 1800 + yy, true
+	case yy <= 39:
+		return 2000 + yy, true
+	case individual >= 900:
+		return 1900 + yy, true
+	}
+	return 0, false
+}
+
+// NorwegianCheckDigits computes the two legacy check digits for the first
+// nine digits of a Norwegian number (DDMMYYIII, each 0-9). ok is false when
+// a check value would be 10, in which case no valid number has that prefix.
+// It is used by generators of synthetic data and by tests.
+func NorwegianCheckDigits(first9 [9]int) (k1, k2 int, ok bool) {
+	var s1 int
+	for i := 0; i < 9; i++ {
+		s1 += noWeights1[i] * first9[i]
+	}
+	k1 = (11 - s1%11) % 11
+	if k1 == 10 {
+		return 0, 0, false
+	}
+	var s2 int
+	for i := 0; i < 9; i++ {
+		s2 += noWeights2[i] * first9[i]
+	}
+	s2 += noWeights2[9] * k1
+	k2 = (11 - s2%11) % 11
+	if k2 == 10 {
+		return 0, 0, false
+	}
+	return k1, k2, true
+}
