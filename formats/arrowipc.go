@@ -1,0 +1,349 @@
+package formats
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+)
+
+// arrayRecord makes a batch from columns it retains.
+func arrayRecord(schema *arrow.Schema, cols []arrow.Array, rows int64) arrow.RecordBatch {
+	return array.NewRecordBatch(schema, cols, rows)
+}
+
+// metadataMap turns Arrow metadata into a map.
+func metadataMap(md arrow.Metadata) map[string]string {
+	out := make(map[string]string, md.Len())
+	for i, k := range md.Keys() {
+		out[k] = md.Values()[i]
+	}
+	return out
+}
+
+// selection resolves ReadOptions.Columns against a schema: the field
+// indices to keep, and the schema of the result.
+func selection(name string, full *arrow.Schema, columns []string) ([]int, *arrow.Schema, error) {
+	if len(columns) == 0 {
+		return nil, full, nil
+	}
+	fields := full.Fields()
+	names := make([]string, len(fields))
+	for i, f := range fields {
+		names[i] = f.Name
+	}
+	idx := make([]int, 0, len(columns))
+	out := make([]arrow.Field, 0, len(columns))
+	for _, c := range columns {
+		is := full.FieldIndices(c)
+		if len(is) == 0 {
+			return nil, nil, fmt.Errorf("formats: %s: column %q: %w (it has %s)", name, c, ErrMissingColumn, quoteList(names))
+		}
+		idx = append(idx, is[0])
+		out = append(out, fields[is[0]])
+	}
+	md := full.Metadata()
+	return idx, arrow.NewSchema(out, &md), nil
+}
+
+// batchSlicer turns the batches of an IPC source into batches of the
+// selected columns and at most batchSize rows.
+type batchSlicer struct {
+	schema    *arrow.Schema
+	selected  []int
+	batchSize int
+	src       arrow.RecordBatch // retained source batch
+	off       int64
+	cur       arrow.RecordBatch
+}
+
+// next returns the next slice of the current source batch, or false when
+// the source batch is used up.
+func (s *batchSlicer) next() bool {
+	if s.cur != nil {
+		s.cur.Release()
+		s.cur = nil
+	}
+	if s.src == nil {
+		return false
+	}
+	n := s.src.NumRows()
+	if s.off >= n {
+		s.src.Release()
+		s.src = nil
+		return false
+	}
+	end := min(n, s.off+int64(s.batchSize))
+	var cols []arrow.Array
+	var base arrow.RecordBatch = s.src
+	if s.off != 0 || end != n {
+		base = s.src.NewSlice(s.off, end)
+		defer base.Release()
+	}
+	if s.selected == nil {
+		cols = base.Columns()
+	} else {
+		cols = make([]arrow.Array, len(s.selected))
+		for k, i := range s.selected {
+			cols[k] = base.Column(i)
+		}
+	}
+	s.cur = arrayRecord(s.schema, cols, end-s.off)
+	s.off = end
+	return true
+}
+
+func (s *batchSlicer) set(rec arrow.RecordBatch) {
+	rec.Retain()
+	s.src = rec
+	s.off = 0
+}
+
+func (s *batchSlicer) release() {
+	if s.cur != nil {
+		s.cur.Release()
+		s.cur = nil
+	}
+	if s.src != nil {
+		s.src.Release()
+		s.src = nil
+	}
+}
+
+type arrowFileReader struct {
+	name  string
+	src   io.Closer
+	fr    *ipc.FileReader
+	i     int
+	sl    batchSlicer
+	err   error
+	meta  map[string]string
+	count int
+}
+
+func newArrowFileReader(src io.ReadCloser, name string, size int64, opts ReadOptions) (r *arrowFileReader, err error) {
+	ras, ok := src.(ipc.ReadAtSeeker)
+	if !ok {
+		if n, isNop := src.(nopCloser); isNop {
+			ras, ok = n.Reader.(ipc.ReadAtSeeker)
+		}
+	}
+	if !ok {
+		return nil, fmt.Errorf("formats: %s: the Arrow file format needs a file that can seek", name)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			r, err = nil, fmt.Errorf("formats: %s: corrupt Arrow file (%v)", name, p)
+		}
+	}()
+	fr, err := ipc.NewFileReader(ras, ipc.WithAllocator(opts.allocator()))
+	if err != nil {
+		return nil, fmt.Errorf("formats: %s: not a readable Arrow file: %w", name, err)
+	}
+	sel, schema, err := selection(name, fr.Schema(), opts.Columns)
+	if err != nil {
+		fr.Close()
+		return nil, err
+	}
+	return &arrowFileReader{name: name, src: src, fr: fr, count: fr.NumRecords(),
+		sl:   batchSlicer{schema: schema, selected: sel, batchSize: opts.batchSize()},
+		meta: metadataMap(fr.Schema().Metadata())}, nil
+}
+
+func (r *arrowFileReader) Schema() *arrow.Schema          { return r.sl.schema }
+func (r *arrowFileReader) Metadata() map[string]string    { return r.meta }
+func (r *arrowFileReader) Err() error                     { return r.err }
+func (r *arrowFileReader) RecordBatch() arrow.RecordBatch { return r.sl.cur }
+
+func (r *arrowFileReader) Next() (ok bool) {
+	if r.err != nil {
+		return false
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			r.err = &ParseError{File: r.name, RowGroup: -1, Err: fmt.Errorf("corrupt Arrow record batch %d (%v)", r.i, p)}
+			ok = false
+		}
+	}()
+	for {
+		if r.sl.next() {
+			return true
+		}
+		if r.i >= r.count {
+			return false
+		}
+		rec, err := r.fr.RecordBatch(r.i)
+		if err != nil {
+			r.err = &ParseError{File: r.name, RowGroup: -1, Err: fmt.Errorf("record batch %d: %w", r.i, err)}
+			return false
+		}
+		r.i++
+		r.sl.set(rec)
+	}
+}
+
+func (r *arrowFileReader) Close() error {
+	r.sl.release()
+	r.fr.Close()
+	return r.src.Close()
+}
+
+type arrowStreamReader struct {
+	name string
+	src  io.Closer
+	rd   *ipc.Reader
+	sl   batchSlicer
+	err  error
+	meta map[string]string
+	n    int
+}
+
+func newArrowStreamReader(src io.ReadCloser, name string, opts ReadOptions) (r *arrowStreamReader, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			r, err = nil, fmt.Errorf("formats: %s: corrupt Arrow stream (%v)", name, p)
+		}
+	}()
+	rd, err := ipc.NewReader(src, ipc.WithAllocator(opts.allocator()))
+	if err != nil {
+		return nil, fmt.Errorf("formats: %s: not a readable Arrow stream: %w", name, err)
+	}
+	sel, schema, err := selection(name, rd.Schema(), opts.Columns)
+	if err != nil {
+		rd.Release()
+		return nil, err
+	}
+	return &arrowStreamReader{name: name, src: src, rd: rd,
+		sl:   batchSlicer{schema: schema, selected: sel, batchSize: opts.batchSize()},
+		meta: metadataMap(rd.Schema().Metadata())}, nil
+}
+
+func (r *arrowStreamReader) Schema() *arrow.Schema          { return r.sl.schema }
+func (r *arrowStreamReader) Metadata() map[string]string    { return r.meta }
+func (r *arrowStreamReader) Err() error                     { return r.err }
+func (r *arrowStreamReader) RecordBatch() arrow.RecordBatch { return r.sl.cur }
+
+func (r *arrowStreamReader) Next() (ok bool) {
+	if r.err != nil {
+		return false
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			r.err = &ParseError{File: r.name, RowGroup: -1, Err: fmt.Errorf("corrupt Arrow record batch %d (%v)", r.n, p)}
+			ok = false
+		}
+	}()
+	for {
+		if r.sl.next() {
+			return true
+		}
+		if !r.rd.Next() {
+			if err := r.rd.Err(); err != nil && !errors.Is(err, io.EOF) {
+				r.err = &ParseError{File: r.name, RowGroup: -1, Err: fmt.Errorf("record batch %d: %w", r.n, err)}
+			}
+			return false
+		}
+		r.n++
+		r.sl.set(r.rd.RecordBatch())
+	}
+}
+
+func (r *arrowStreamReader) Close() error {
+	r.sl.release()
+	r.rd.Release()
+	return r.src.Close()
+}
+
+// ipcWriter is the part of ipc.Writer and ipc.FileWriter that we use.
+type ipcWriter interface {
+	Write(arrow.RecordBatch) error
+	Close() error
+}
+
+type arrowWriter struct {
+	name       string
+	w          ipcWriter
+	schema     *arrow.Schema
+	fileSchema *arrow.Schema
+	err        error
+}
+
+func newArrowWriter(w io.Writer, name string, schema *arrow.Schema, opts WriteOptions) (*arrowWriter, error) {
+	// User metadata travels as schema metadata.
+	keys := make([]string, 0, len(opts.Metadata))
+	for k := range opts.Metadata {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	md := schema.Metadata()
+	mdKeys := append([]string(nil), md.Keys()...)
+	mdValues := append([]string(nil), md.Values()...)
+	for _, k := range keys {
+		if i := md.FindKey(k); i >= 0 {
+			mdValues[i] = opts.Metadata[k]
+			continue
+		}
+		mdKeys = append(mdKeys, k)
+		mdValues = append(mdValues, opts.Metadata[k])
+	}
+	newMD := arrow.NewMetadata(mdKeys, mdValues)
+	fileSchema := arrow.NewSchema(schema.Fields(), &newMD)
+	ipcOpts := []ipc.Option{ipc.WithSchema(fileSchema)}
+	if opts.Allocator != nil {
+		ipcOpts = append(ipcOpts, ipc.WithAllocator(opts.Allocator))
+	}
+	switch opts.Compression {
+	case CompressionDefault, CompressionNone:
+	case CompressionZstd:
+		ipcOpts = append(ipcOpts, ipc.WithZstd())
+	case CompressionLZ4:
+		ipcOpts = append(ipcOpts, ipc.WithLZ4())
+	default:
+		return nil, fmt.Errorf("formats: %s: Arrow IPC compresses with lz4 or zstd only, not %s", name, opts.Compression)
+	}
+	aw := &arrowWriter{name: name, schema: schema}
+	if opts.Format == FormatArrowFile {
+		fw, err := ipc.NewFileWriter(w, ipcOpts...)
+		if err != nil {
+			return nil, fmt.Errorf("formats: %s: %w", name, err)
+		}
+		aw.w = fw
+	} else {
+		aw.w = ipc.NewWriter(w, ipcOpts...)
+	}
+	aw.fileSchema = fileSchema
+	return aw, nil
+}
+
+func (w *arrowWriter) Write(batch arrow.RecordBatch) error {
+	if w.err != nil {
+		return w.err
+	}
+	if !batch.Schema().Equal(w.schema) {
+		return fmt.Errorf("formats: %s: batch schema does not match the writer's", w.name)
+	}
+	// The file carries the metadata-bearing schema; batches are rebuilt
+	// against it (no data is copied).
+	rec := arrayRecord(w.fileSchema, batch.Columns(), batch.NumRows())
+	defer rec.Release()
+	if err := w.w.Write(rec); err != nil {
+		w.err = fmt.Errorf("formats: writing %s: %w", w.name, err)
+	}
+	return w.err
+}
+
+func (w *arrowWriter) Close() error {
+	if w.err != nil {
+		return w.err
+	}
+	if err := w.w.Close(); err != nil {
+		return fmt.Errorf("formats: writing %s: %w", w.name, err)
+	}
+	return nil
+}
+
+func (w *arrowWriter) Abort() error { return nil }

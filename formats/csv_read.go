@@ -1,0 +1,506 @@
+package formats
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+	"unicode/utf8"
+	"unsafe"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// CSV conventions, RFC 4180 with these choices:
+//
+//   - The first record is the header; names must be unique and not empty.
+//   - An empty unquoted field is null; a quoted empty field ("") is the
+//     empty string. The writer follows the same rule, so both survive a
+//     round trip (DuckDB reads them the same way).
+//   - A quote inside an unquoted field, text after a closing quote, a
+//     quoted field left open at the end of the file, and a row with more or
+//     fewer fields than the header are errors naming the line.
+//   - Blank lines are skipped. Line ends are LF or CR LF; inside a quoted
+//     field they are kept as they are.
+
+// csvDelimiters are the candidates for delimiter detection, in order of
+// preference on a tie.
+var csvDelimiters = []byte{',', ';', '\t', '|'}
+
+type csvReader struct {
+	name      string
+	src       io.Closer
+	br        *bufio.Reader
+	delim     byte
+	mem       memory.Allocator
+	batchSize int
+	schema    *arrow.Schema
+	columns   []csvColumn // one per file column; nil builder: not read
+	order     []int       // file columns in output order
+	fileCols  int
+
+	line     int // lines consumed so far
+	recLine  int // line where the current record starts
+	buf      []byte
+	ends     []int
+	quoted   []bool
+	lineBuf  []byte
+	cur      arrow.RecordBatch
+	err      error
+	finished bool
+}
+
+// csvColumn appends one field of a file column to its builder.
+type csvColumn struct {
+	name    string
+	builder array.Builder
+	append  func(b array.Builder, field []byte, quoted bool) error
+}
+
+func newCSVReader(src io.ReadCloser, name string, opts ReadOptions) (*csvReader, error) {
+	r := &csvReader{
+		name:      name,
+		src:       src,
+		br:        bufio.NewReaderSize(opts.Encoding.decoder(src), 1<<20),
+		mem:       opts.allocator(),
+		batchSize: opts.batchSize(),
+	}
+	if opts.Encoding > EncodingWindows1252 {
+		return nil, fmt.Errorf("formats: %s: unknown encoding", name)
+	}
+	if bom, _ := r.br.Peek(3); bytes.Equal(bom, []byte{0xEF, 0xBB, 0xBF}) {
+		r.br.Discard(3)
+	}
+	switch {
+	case opts.Delimiter == 0:
+		r.delim = r.detectDelimiter()
+	case opts.Delimiter < utf8.RuneSelf && opts.Delimiter != '"' && opts.Delimiter != '\n' && opts.Delimiter != '\r':
+		r.delim = byte(opts.Delimiter)
+	default:
+		return nil, fmt.Errorf("formats: %s: delimiter %q is not usable (want one ASCII character other than a quote or line end)", name, opts.Delimiter)
+	}
+	n, err := r.readRecord()
+	if err == io.EOF {
+		return nil, &ParseError{File: name, Line: 1, RowGroup: -1, Err: errors.New("file is empty: no header line")}
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.fileCols = n
+	header := make([]string, n)
+	index := make(map[string]int, n)
+	for i := 0; i < n; i++ {
+		h := string(r.field(i))
+		if h == "" {
+			return nil, &ParseError{File: name, Line: r.recLine, RowGroup: -1, Err: fmt.Errorf("header column %d has no name", i+1)}
+		}
+		if _, dup := index[h]; dup {
+			return nil, &ParseError{File: name, Line: r.recLine, RowGroup: -1, Err: fmt.Errorf("header names column %q twice", h)}
+		}
+		header[i] = h
+		index[h] = i
+	}
+	for col := range opts.Types {
+		if _, ok := index[col]; !ok {
+			return nil, fmt.Errorf("formats: %s: a type is given for column %q: %w", name, col, ErrMissingColumn)
+		}
+	}
+	selected := make([]int, 0, n)
+	if len(opts.Columns) == 0 {
+		for i := range header {
+			selected = append(selected, i)
+		}
+	} else {
+		for _, c := range opts.Columns {
+			i, ok := index[c]
+			if !ok {
+				return nil, fmt.Errorf("formats: %s: column %q: %w (it has %s)", name, c, ErrMissingColumn, quoteList(header))
+			}
+			selected = append(selected, i)
+		}
+	}
+	r.columns = make([]csvColumn, n)
+	fields := make([]arrow.Field, 0, len(selected))
+	for _, i := range selected {
+		typ := opts.Types[header[i]]
+		if typ == nil {
+			typ = arrow.BinaryTypes.String
+		}
+		app, err := csvAppender(typ)
+		if err != nil {
+			return nil, fmt.Errorf("formats: %s: column %q: %w", name, header[i], err)
+		}
+		if r.columns[i].builder != nil {
+			return nil, fmt.Errorf("formats: %s: column %q is asked for twice", name, header[i])
+		}
+		r.columns[i] = csvColumn{name: header[i], builder: array.NewBuilder(r.mem, typ), append: app}
+		fields = append(fields, arrow.Field{Name: header[i], Type: typ, Nullable: true})
+	}
+	// Output order follows the selection.
+	r.order = selected
+	r.schema = arrow.NewSchema(fields, nil)
+	return r, nil
+}
+
+func quoteList(names []string) string {
+	var b bytes.Buffer
+	for i, n := range names {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if i == 20 {
+			fmt.Fprintf(&b, "and %d more", len(names)-20)
+			break
+		}
+		b.WriteString(strconv.Quote(n))
+	}
+	return b.String()
+}
+
+// detectDelimiter picks the candidate that occurs most often, outside
+// quotes, in the header line.
+func (r *csvReader) detectDelimiter() byte {
+	head, _ := r.br.Peek(64 << 10)
+	if i := bytes.IndexByte(head, '\n'); i >= 0 {
+		head = head[:i]
+	}
+	counts := map[byte]int{}
+	inQuotes := false
+	for _, c := range head {
+		if c == '"' {
+			inQuotes = !inQuotes
+			continue
+		}
+		if !inQuotes {
+			counts[c]++
+		}
+	}
+	best, bestN := byte(','), 0
+	for _, d := range csvDelimiters {
+		if counts[d] > bestN {
+			best, bestN = d, counts[d]
+		}
+	}
+	return best
+}
+
+// readLine returns the next physical line, with its terminator, valid
+// until the next call.
+func (r *csvReader) readLine() ([]byte, error) {
+	line, err := r.br.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		r.lineBuf = append(r.lineBuf[:0], line...)
+		for err == bufio.ErrBufferFull {
+			line, err = r.br.ReadSlice('\n')
+			r.lineBuf = append(r.lineBuf, line...)
+		}
+		line = r.lineBuf
+	}
+	if len(line) > 0 {
+		r.line++
+		if err == io.EOF {
+			err = nil
+		}
+	}
+	return line, err
+}
+
+func trimEOL(line []byte) []byte {
+	if n := len(line); n > 0 && line[n-1] == '\n' {
+		line = line[:n-1]
+		if n := len(line); n > 0 && line[n-1] == '\r' {
+			line = line[:n-1]
+		}
+	}
+	return line
+}
+
+func (r *csvReader) errorf(format string, args ...any) error {
+	return &ParseError{File: r.name, Line: r.recLine, RowGroup: -1, Err: fmt.Errorf(format, args...)}
+}
+
+// readRecord reads one record into r.buf / r.ends / r.quoted and returns
+// its number of fields; io.EOF at the end.
+func (r *csvReader) readRecord() (int, error) {
+	r.buf, r.ends, r.quoted = r.buf[:0], r.ends[:0], r.quoted[:0]
+	var line []byte
+	var err error
+	for {
+		line, err = r.readLine()
+		if err != nil && len(line) == 0 {
+			if err == io.EOF {
+				return 0, io.EOF
+			}
+			return 0, fmt.Errorf("formats: reading %s: %w", r.name, err)
+		}
+		if len(trimEOL(line)) > 0 {
+			break
+		}
+	}
+	r.recLine = r.line
+	if !utf8.Valid(line) {
+		return 0, r.errorf("not valid UTF-8 (is the file Latin-1 or Windows-1252? name the encoding)")
+	}
+	rest := trimEOL(line)
+	for {
+		// At the start of a field.
+		if len(rest) > 0 && rest[0] == '"' {
+			rest = rest[1:]
+			for {
+				q := bytes.IndexByte(rest, '"')
+				if q < 0 {
+					// The field goes on past this line: keep the line end
+					// exactly as it was.
+					r.buf = append(r.buf, line[len(line)-len(rest):]...)
+					line, err = r.readLine()
+					if len(line) == 0 {
+						return 0, r.errorf("quoted field is not closed before the end of the file")
+					}
+					if !utf8.Valid(line) {
+						return 0, r.errorf("not valid UTF-8 (is the file Latin-1 or Windows-1252? name the encoding)")
+					}
+					rest = line
+					continue
+				}
+				r.buf = append(r.buf, rest[:q]...)
+				rest = rest[q+1:]
+				if len(rest) > 0 && rest[0] == '"' {
+					r.buf = append(r.buf, '"')
+					rest = rest[1:]
+					continue
+				}
+				break
+			}
+			rest = trimEOL(rest)
+			r.ends = append(r.ends, len(r.buf))
+			r.quoted = append(r.quoted, true)
+			if len(rest) == 0 {
+				return len(r.ends), nil
+			}
+			if rest[0] != r.delim {
+				return 0, r.errorf("text after the closing quote of field %d", len(r.ends))
+			}
+			rest = rest[1:]
+			continue
+		}
+		j := bytes.IndexByte(rest, r.delim)
+		field := rest
+		if j >= 0 {
+			field = rest[:j]
+		}
+		if bytes.IndexByte(field, '"') >= 0 {
+			return 0, r.errorf("a quote inside unquoted field %d (quote the whole field and double the quote)", len(r.ends)+1)
+		}
+		r.buf = append(r.buf, field...)
+		r.ends = append(r.ends, len(r.buf))
+		r.quoted = append(r.quoted, false)
+		if j < 0 {
+			return len(r.ends), nil
+		}
+		rest = rest[j+1:]
+	}
+}
+
+func (r *csvReader) field(i int) []byte {
+	start := 0
+	if i > 0 {
+		start = r.ends[i-1]
+	}
+	return r.buf[start:r.ends[i]]
+}
+
+func (r *csvReader) Schema() *arrow.Schema { return r.schema }
+
+func (r *csvReader) Metadata() map[string]string { return nil }
+
+func (r *csvReader) Err() error { return r.err }
+
+func (r *csvReader) RecordBatch() arrow.RecordBatch { return r.cur }
+
+func (r *csvReader) Next() bool {
+	if r.cur != nil {
+		r.cur.Release()
+		r.cur = nil
+	}
+	if r.err != nil || r.finished {
+		return false
+	}
+	rows := 0
+	for rows < r.batchSize {
+		n, err := r.readRecord()
+		if err == io.EOF {
+			r.finished = true
+			break
+		}
+		if err != nil {
+			r.fail(err)
+			return false
+		}
+		if n != r.fileCols {
+			r.fail(r.errorf("row has %d fields, the header has %d", n, r.fileCols))
+			return false
+		}
+		for i := range r.columns {
+			c := &r.columns[i]
+			if c.builder == nil {
+				continue
+			}
+			if err := c.append(c.builder, r.field(i), r.quoted[i]); err != nil {
+				r.fail(&ParseError{File: r.name, Line: r.recLine, RowGroup: -1, Column: c.name, Err: err})
+				return false
+			}
+		}
+		rows++
+	}
+	if rows == 0 {
+		return false
+	}
+	cols := make([]arrow.Array, len(r.order))
+	for k, i := range r.order {
+		cols[k] = r.columns[i].builder.NewArray()
+	}
+	r.cur = array.NewRecordBatch(r.schema, cols, int64(rows))
+	for _, c := range cols {
+		c.Release()
+	}
+	return true
+}
+
+func (r *csvReader) fail(err error) {
+	r.err = err
+	// Drop the partial batch.
+	for i := range r.columns {
+		if b := r.columns[i].builder; b != nil {
+			a := b.NewArray()
+			a.Release()
+		}
+	}
+}
+
+func (r *csvReader) Close() error {
+	if r.cur != nil {
+		r.cur.Release()
+		r.cur = nil
+	}
+	for i := range r.columns {
+		if b := r.columns[i].builder; b != nil {
+			b.Release()
+			r.columns[i].builder = nil
+		}
+	}
+	return r.src.Close()
+}
+
+// unsafeString views b as a string for parsing; the string must not escape.
+func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+// csvAppender returns the function that parses a field into a column of
+// type typ.
+func csvAppender(typ arrow.DataType) (func(array.Builder, []byte, bool) error, error) {
+	switch typ.ID() {
+	case arrow.STRING:
+		return func(b array.Builder, f []byte, quoted bool) error {
+			sb := b.(*array.StringBuilder)
+			switch {
+			case len(f) > 0:
+				sb.BinaryBuilder.Append(f)
+			case quoted:
+				sb.AppendEmptyValue()
+			default:
+				sb.AppendNull()
+			}
+			return nil
+		}, nil
+	case arrow.INT64:
+		return func(b array.Builder, f []byte, _ bool) error {
+			ib := b.(*array.Int64Builder)
+			if len(f) == 0 {
+				ib.AppendNull()
+				return nil
+			}
+			v, err := strconv.ParseInt(unsafeString(bytes.TrimSpace(f)), 10, 64)
+			if err != nil {
+				return errors.New("not a whole number")
+			}
+			ib.Append(v)
+			return nil
+		}, nil
+	case arrow.FLOAT64:
+		return func(b array.Builder, f []byte, _ bool) error {
+			fb := b.(*array.Float64Builder)
+			if len(f) == 0 {
+				fb.AppendNull()
+				return nil
+			}
+			v, err := strconv.ParseFloat(unsafeString(bytes.TrimSpace(f)), 64)
+			if err != nil {
+				return errors.New("not a number")
+			}
+			fb.Append(v)
+			return nil
+		}, nil
+	case arrow.BOOL:
+		return func(b array.Builder, f []byte, _ bool) error {
+			bb := b.(*array.BooleanBuilder)
+			switch string(bytes.TrimSpace(f)) {
+			case "":
+				bb.AppendNull()
+			case "true", "TRUE", "True", "1":
+				bb.Append(true)
+			case "false", "FALSE", "False", "0":
+				bb.Append(false)
+			default:
+				return errors.New("not a boolean (true/false/1/0)")
+			}
+			return nil
+		}, nil
+	case arrow.DATE32:
+		return func(b array.Builder, f []byte, _ bool) error {
+			db := b.(*array.Date32Builder)
+			if len(f) == 0 {
+				db.AppendNull()
+				return nil
+			}
+			d, ok := parseISODate(bytes.TrimSpace(f))
+			if !ok {
+				return errors.New("not a date in the form YYYY-MM-DD")
+			}
+			db.Append(d)
+			return nil
+		}, nil
+	}
+	return nil, fmt.Errorf("CSV columns can be read as string, int64, float64, bool or date32, not %s", typ)
+}
+
+// parseISODate parses YYYY-MM-DD into days since 1970-01-01.
+func parseISODate(f []byte) (arrow.Date32, bool) {
+	if len(f) != 10 || f[4] != '-' || f[7] != '-' {
+		return 0, false
+	}
+	num := func(b []byte) (int, bool) {
+		n := 0
+		for _, c := range b {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n, true
+	}
+	y, ok1 := num(f[0:4])
+	m, ok2 := num(f[5:7])
+	d, ok3 := num(f[8:10])
+	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 {
+		return 0, false
+	}
+	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+	if t.Day() != d {
+		return 0, false
+	}
+	return arrow.Date32FromTime(t), true
+}

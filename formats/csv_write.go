@@ -1,0 +1,208 @@
+package formats
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+)
+
+type csvWriter struct {
+	name     string
+	bw       *bufio.Writer
+	enc      io.Writer
+	encClose io.Closer // the transcoder, for a non-UTF-8 encoding
+	delim    byte
+	eol      string
+	schema   *arrow.Schema
+	row      []byte
+	err      error
+}
+
+func newCSVWriter(w io.Writer, name string, schema *arrow.Schema, opts WriteOptions) (*csvWriter, error) {
+	delim := byte(',')
+	if opts.Delimiter != 0 {
+		if opts.Delimiter >= 0x80 || opts.Delimiter == '"' || opts.Delimiter == '\n' || opts.Delimiter == '\r' {
+			return nil, fmt.Errorf("formats: %s: delimiter %q is not usable", name, opts.Delimiter)
+		}
+		delim = byte(opts.Delimiter)
+	}
+	if opts.Encoding > EncodingWindows1252 {
+		return nil, fmt.Errorf("formats: %s: unknown encoding", name)
+	}
+	cw := &csvWriter{name: name, delim: delim, eol: "\n", schema: schema}
+	if opts.CRLF {
+		cw.eol = "\r\n"
+	}
+	cw.enc = opts.Encoding.encoder(w)
+	if opts.Encoding != EncodingUTF8 {
+		cw.encClose, _ = cw.enc.(io.Closer)
+	}
+	cw.bw = bufio.NewWriterSize(cw.enc, 1<<20)
+	for i, f := range schema.Fields() {
+		if i > 0 {
+			cw.row = append(cw.row, delim)
+		}
+		cw.row = cw.appendField(cw.row, []byte(f.Name), true)
+	}
+	cw.row = append(cw.row, cw.eol...)
+	if _, err := cw.bw.Write(cw.row); err != nil {
+		return nil, cw.wrap(err)
+	}
+	return cw, nil
+}
+
+func (w *csvWriter) wrap(err error) error {
+	return fmt.Errorf("formats: writing %s: %w", w.name, err)
+}
+
+// appendField appends f, quoted if it must be: when it is empty (to tell
+// the empty string from null), or holds the delimiter, a quote or a line end.
+func (w *csvWriter) appendField(dst, f []byte, notNull bool) []byte {
+	needQuote := len(f) == 0 && notNull
+	if !needQuote {
+		for _, c := range f {
+			if c == w.delim || c == '"' || c == '\n' || c == '\r' {
+				needQuote = true
+				break
+			}
+		}
+	}
+	if !needQuote {
+		return append(dst, f...)
+	}
+	dst = append(dst, '"')
+	for {
+		i := bytes.IndexByte(f, '"')
+		if i < 0 {
+			break
+		}
+		dst = append(dst, f[:i+1]...)
+		dst = append(dst, '"')
+		f = f[i+1:]
+	}
+	dst = append(dst, f...)
+	return append(dst, '"')
+}
+
+func (w *csvWriter) Write(batch arrow.RecordBatch) error {
+	if w.err != nil {
+		return w.err
+	}
+	if !batch.Schema().Equal(w.schema) {
+		return fmt.Errorf("formats: %s: batch schema does not match the writer's", w.name)
+	}
+	cols := batch.Columns()
+	fmts := make([]func([]byte, int) []byte, len(cols))
+	for j, c := range cols {
+		fmts[j] = csvFormatter(c)
+	}
+	var scratch []byte
+	for i := 0; i < int(batch.NumRows()); i++ {
+		w.row = w.row[:0]
+		for j, c := range cols {
+			if j > 0 {
+				w.row = append(w.row, w.delim)
+			}
+			if c.IsNull(i) {
+				continue
+			}
+			scratch = fmts[j](scratch[:0], i)
+			w.row = w.appendField(w.row, scratch, true)
+		}
+		w.row = append(w.row, w.eol...)
+		if _, err := w.bw.Write(w.row); err != nil {
+			w.err = w.wrap(err)
+			return w.err
+		}
+	}
+	return nil
+}
+
+func (w *csvWriter) Close() error {
+	if w.err != nil {
+		return w.err
+	}
+	if err := w.bw.Flush(); err != nil {
+		return w.wrap(err)
+	}
+	if w.encClose != nil {
+		// Flushes the encoder; the destination itself stays open.
+		if err := w.encClose.Close(); err != nil {
+			return w.wrap(err)
+		}
+	}
+	return nil
+}
+
+func (w *csvWriter) Abort() error { return nil }
+
+// csvFormatter returns a function that appends the text of a non-null
+// value of a.
+func csvFormatter(a arrow.Array) func([]byte, int) []byte {
+	switch a := a.(type) {
+	case *array.String:
+		return func(d []byte, i int) []byte { return append(d, a.Value(i)...) }
+	case *array.LargeString:
+		return func(d []byte, i int) []byte { return append(d, a.Value(i)...) }
+	case *array.StringView:
+		return func(d []byte, i int) []byte { return append(d, a.Value(i)...) }
+	case *array.Int64:
+		return func(d []byte, i int) []byte { return strconv.AppendInt(d, a.Value(i), 10) }
+	case *array.Int32:
+		return func(d []byte, i int) []byte { return strconv.AppendInt(d, int64(a.Value(i)), 10) }
+	case *array.Int16:
+		return func(d []byte, i int) []byte { return strconv.AppendInt(d, int64(a.Value(i)), 10) }
+	case *array.Int8:
+		return func(d []byte, i int) []byte { return strconv.AppendInt(d, int64(a.Value(i)), 10) }
+	case *array.Uint64:
+		return func(d []byte, i int) []byte { return strconv.AppendUint(d, a.Value(i), 10) }
+	case *array.Uint32:
+		return func(d []byte, i int) []byte { return strconv.AppendUint(d, uint64(a.Value(i)), 10) }
+	case *array.Uint16:
+		return func(d []byte, i int) []byte { return strconv.AppendUint(d, uint64(a.Value(i)), 10) }
+	case *array.Uint8:
+		return func(d []byte, i int) []byte { return strconv.AppendUint(d, uint64(a.Value(i)), 10) }
+	case *array.Float64:
+		return func(d []byte, i int) []byte { return strconv.AppendFloat(d, a.Value(i), 'g', -1, 64) }
+	case *array.Float32:
+		return func(d []byte, i int) []byte { return strconv.AppendFloat(d, float64(a.Value(i)), 'g', -1, 32) }
+	case *array.Boolean:
+		return func(d []byte, i int) []byte { return strconv.AppendBool(d, a.Value(i)) }
+	case *array.Date32:
+		return func(d []byte, i int) []byte { return a.Value(i).ToTime().AppendFormat(d, "2006-01-02") }
+	case *array.Date64:
+		return func(d []byte, i int) []byte { return a.Value(i).ToTime().AppendFormat(d, "2006-01-02") }
+	case *array.Timestamp:
+		tt := a.DataType().(*arrow.TimestampType)
+		loc, err := tt.GetZone()
+		if err != nil || loc == nil {
+			loc = time.UTC
+		}
+		layout := "2006-01-02T15:04:05.999999999"
+		if tt.TimeZone != "" {
+			layout += "Z07:00"
+		}
+		return func(d []byte, i int) []byte {
+			return a.Value(i).ToTime(tt.Unit).In(loc).AppendFormat(d, layout)
+		}
+	case *array.Binary:
+		return func(d []byte, i int) []byte { return append(d, a.Value(i)...) }
+	case *array.Dictionary:
+		dict := a.Dictionary()
+		inner := csvFormatter(dict)
+		return func(d []byte, i int) []byte {
+			j := a.GetValueIndex(i)
+			if dict.IsNull(j) {
+				return d
+			}
+			return inner(d, j)
+		}
+	}
+	return func(d []byte, i int) []byte { return append(d, a.ValueStr(i)...) }
+}
