@@ -1,0 +1,481 @@
+package synth
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/koble/koble/formats"
+)
+
+// Config says what to generate. The zero value is not useful; start from
+// [DefaultConfig].
+type Config struct {
+	// Persons is the size of the population.
+	Persons int
+	// PatientRows is the number of rows of the patient registry (about ten
+	// per person is typical of an event register).
+	PatientRows int64
+	// Seed makes the output deterministic: the same Config gives
+	// byte-identical files.
+	Seed uint64
+	// BadIDs is the share of register rows whose national ID is malformed
+	// (wrong check digit, ten digits, a letter, empty), so that quarantine
+	// paths get exercised. A further BadIDs/4 of rows carry a valid ID with
+	// surrounding spaces, which parsers must accept.
+	BadIDs float64
+	// Format is the output format; Compression applies to Parquet and Arrow.
+	Format formats.Format
+	// BatchRows is the number of rows generated per batch (bounded memory).
+	BatchRows int
+	// Overwrite allows replacing existing files.
+	Overwrite bool
+	// Allocator for the batches (memory.DefaultAllocator if nil).
+	Allocator memory.Allocator
+	// Progress, if not nil, is called with the number of patient-registry
+	// rows written so far.
+	Progress func(rows int64)
+}
+
+// DefaultConfig returns 1000 persons, 10 000 patient rows, seed 1, 0.1%
+// bad IDs, CSV.
+func DefaultConfig() Config {
+	return Config{Persons: 1000, PatientRows: 10_000, Seed: 1, BadIDs: 0.001, Format: formats.FormatCSV, BatchRows: 64 * 1024}
+}
+
+// File describes one generated register file.
+type File struct {
+	Register string `json:"register"`
+	Path     string `json:"path"`
+	IDColumn string `json:"id_column"`
+	Rows     int64  `json:"rows"`
+	BadIDs   int64  `json:"bad_ids"`
+	Persons  int64  `json:"persons"`
+}
+
+// Manifest describes a generated set of registers; it is written as
+// synth.json beside them.
+type Manifest struct {
+	Seed         uint64 `json:"seed"`
+	Persons      int    `json:"persons"`
+	Format       string `json:"format"`
+	PseudonymKey string `json:"pseudonym_key_file"`
+	Files        []File `json:"files"`
+}
+
+// Register names, which are also the files' base names.
+const (
+	Cancer       = "cancer"
+	Patient      = "patient"
+	Death        = "death"
+	Prescription = "prescription"
+)
+
+// PseudonymKeyFile is the file beside the data that holds the synthetic
+// prescription registry's pseudonym key (hex, 32 bytes): synthetic data, so
+// it is not encrypted.
+const PseudonymKeyFile = "prescription.pseudonym-key"
+
+// Generate writes the synthetic registers into dir (which must exist) and
+// returns their manifest. Every file appears atomically.
+func Generate(dir string, cfg Config) (*Manifest, error) {
+	if cfg.BadIDs < 0 || cfg.BadIDs > 0.5 {
+		return nil, fmt.Errorf("synth: bad-ID share must be between 0 and 0.5, not %g", cfg.BadIDs)
+	}
+	if cfg.PatientRows < 0 {
+		return nil, fmt.Errorf("synth: rows must not be negative")
+	}
+	if cfg.BatchRows <= 0 {
+		cfg.BatchRows = 64 * 1024
+	}
+	if cfg.Allocator == nil {
+		cfg.Allocator = memory.DefaultAllocator
+	}
+	if cfg.Format == formats.FormatUnknown {
+		cfg.Format = formats.FormatCSV
+	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("synth: output folder %s does not exist", dir)
+	}
+	pop, err := newPopulation(cfg.Persons, cfg.Seed)
+	if err != nil {
+		return nil, err
+	}
+	g := &generator{cfg: cfg, pop: pop, dir: dir}
+	ext := map[formats.Format]string{formats.FormatCSV: ".csv", formats.FormatParquet: ".parquet", formats.FormatArrowFile: ".arrow", formats.FormatArrowStream: ".arrows"}[cfg.Format]
+	m := &Manifest{Seed: cfg.Seed, Persons: cfg.Persons, Format: cfg.Format.String(), PseudonymKey: PseudonymKeyFile}
+
+	keyPath := filepath.Join(dir, PseudonymKeyFile)
+	key := g.pseudonymKey()
+	af, err := formats.CreateAtomic(keyPath, cfg.Overwrite)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(af, "%s\n", hex.EncodeToString(key))
+	if err := af.Commit(); err != nil {
+		return nil, err
+	}
+
+	for _, reg := range []struct {
+		name string
+		gen  func(w *tableWriter) error
+		id   string
+	}{
+		{Cancer, g.cancer, "fnr"},
+		{Patient, g.patient, "fnr"},
+		{Death, g.death, "fnr"},
+		{Prescription, func(w *tableWriter) error { return g.prescription(w, key) }, "pseudonym"},
+	} {
+		path := filepath.Join(dir, reg.name+ext)
+		f, err := g.write(path, reg.name, reg.gen)
+		if err != nil {
+			return nil, err
+		}
+		f.IDColumn = reg.id
+		f.Path = reg.name + ext
+		m.Files = append(m.Files, f)
+	}
+	js, _ := json.MarshalIndent(m, "", "  ")
+	mf, err := formats.CreateAtomic(filepath.Join(dir, "synth.json"), cfg.Overwrite)
+	if err != nil {
+		return nil, err
+	}
+	mf.Write(append(js, '\n'))
+	if err := mf.Commit(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+type generator struct {
+	cfg Config
+	pop *population
+	dir string
+}
+
+// rng returns a generator for one purpose, independent of the others, so
+// that adding rows to one register does not change another.
+func (g *generator) rng(purpose uint64) *rand.Rand {
+	return rand.New(rand.NewPCG(g.cfg.Seed, purpose))
+}
+
+func (g *generator) pseudonymKey() []byte {
+	r := g.rng(0x6b6579)
+	key := make([]byte, 32)
+	for i := range key {
+		key[i] = byte(r.Uint32())
+	}
+	return key
+}
+
+// column kinds of a generated table.
+type colKind uint8
+
+const (
+	colString colKind = iota
+	colDate
+	colFloat
+)
+
+type column struct {
+	name string
+	kind colKind
+}
+
+// tableWriter builds batches of a table and writes them.
+type tableWriter struct {
+	w        formats.Writer
+	schema   *arrow.Schema
+	builders []array.Builder
+	rows     int
+	batch    int
+	total    int64
+	bad      int64
+	persons  int64
+}
+
+func (t *tableWriter) str(i int, s string) { t.builders[i].(*array.StringBuilder).Append(s) }
+func (t *tableWriter) null(i int)          { t.builders[i].AppendNull() }
+func (t *tableWriter) date(i int, d int32) {
+	t.builders[i].(*array.Date32Builder).Append(arrow.Date32(d))
+}
+func (t *tableWriter) float(i int, f float64) {
+	t.builders[i].(*array.Float64Builder).Append(f)
+}
+
+// endRow counts a finished row and flushes a full batch.
+func (t *tableWriter) endRow() error {
+	t.rows++
+	t.total++
+	if t.rows >= t.batch {
+		return t.flush()
+	}
+	return nil
+}
+
+func (t *tableWriter) flush() error {
+	if t.rows == 0 {
+		return nil
+	}
+	cols := make([]arrow.Array, len(t.builders))
+	for i, b := range t.builders {
+		cols[i] = b.NewArray()
+	}
+	rec := array.NewRecordBatch(t.schema, cols, int64(t.rows))
+	for _, c := range cols {
+		c.Release()
+	}
+	defer rec.Release()
+	t.rows = 0
+	return t.w.Write(rec)
+}
+
+func tableSchema(cols []column) *arrow.Schema {
+	fields := make([]arrow.Field, len(cols))
+	for i, c := range cols {
+		var typ arrow.DataType = arrow.BinaryTypes.String
+		switch c.kind {
+		case colDate:
+			typ = arrow.FixedWidthTypes.Date32
+		case colFloat:
+			typ = arrow.PrimitiveTypes.Float64
+		}
+		fields[i] = arrow.Field{Name: c.name, Type: typ, Nullable: true}
+	}
+	return arrow.NewSchema(fields, nil)
+}
+
+var registerColumns = map[string][]column{
+	Cancer:       {{"fnr", colString}, {"diagnosis_date", colDate}, {"icd10", colString}, {"morphology", colString}},
+	Patient:      {{"fnr", colString}, {"admit_date", colDate}, {"discharge_date", colDate}, {"icd10", colString}, {"hospital", colString}, {"municipality", colString}},
+	Death:        {{"fnr", colString}, {"death_date", colDate}, {"underlying_cause", colString}, {"municipality", colString}},
+	Prescription: {{"pseudonym", colString}, {"dispense_date", colDate}, {"atc", colString}, {"ddd", colFloat}},
+}
+
+// write generates one register into path.
+func (g *generator) write(path, name string, gen func(*tableWriter) error) (File, error) {
+	schema := tableSchema(registerColumns[name])
+	w, err := formats.Create(path, schema, formats.WriteOptions{
+		Overwrite: g.cfg.Overwrite, Allocator: g.cfg.Allocator,
+		Metadata: map[string]string{"koble.synthetic": "true", "koble.synth.seed": strconv.FormatUint(g.cfg.Seed, 10)},
+	})
+	if err != nil {
+		return File{}, err
+	}
+	defer w.Abort()
+	t := &tableWriter{w: w, schema: schema, batch: g.cfg.BatchRows}
+	for _, f := range schema.Fields() {
+		t.builders = append(t.builders, array.NewBuilder(g.cfg.Allocator, f.Type))
+	}
+	defer func() {
+		for _, b := range t.builders {
+			b.Release()
+		}
+	}()
+	if err := gen(t); err != nil {
+		return File{}, err
+	}
+	if err := t.flush(); err != nil {
+		return File{}, err
+	}
+	if err := w.Close(); err != nil {
+		return File{}, err
+	}
+	return File{Register: name, Rows: t.total, BadIDs: t.bad, Persons: t.persons}, nil
+}
+
+// appendID writes a person's ID into column 0, malformed with
+// probability BadIDs.
+func (g *generator) appendID(t *tableWriter, r *rand.Rand, id uint64) {
+	s := idString(id)
+	u := r.Float64()
+	switch {
+	case u < g.cfg.BadIDs:
+		t.bad++
+		switch r.IntN(4) {
+		case 0: // wrong check digit
+			last := s[10] - '0'
+			s = s[:10] + string(rune('0'+(last+1+byte(r.IntN(9)))%10))
+		case 1: // ten digits
+			s = s[1:]
+		case 2: // a letter
+			i := r.IntN(11)
+			s = s[:i] + "O" + s[i+1:]
+		case 3: // empty
+			t.null(0)
+			return
+		}
+	case u < g.cfg.BadIDs*1.25:
+		s = " " + s + " "
+	}
+	t.str(0, s)
+}
+
+func (g *generator) cancer(t *tableWriter) error {
+	r := g.rng(1)
+	for i := range g.pop.persons {
+		pr := &g.pop.persons[i]
+		if r.Float64() >= 0.06 {
+			continue
+		}
+		from, to, ok := g.pop.eventWindow(pr)
+		if !ok {
+			continue
+		}
+		t.persons++
+		n := 1 + int(math.Floor(-math.Log(1-r.Float64())*0.4))
+		for k := 0; k < min(n, 4); k++ {
+			g.appendID(t, r, pr.id)
+			t.date(1, from+int32(r.IntN(int(to-from+1))))
+			t.str(2, fmt.Sprintf("C%02d.%d", r.IntN(98), r.IntN(10)))
+			t.str(3, morphologies[r.IntN(len(morphologies))])
+			if err := t.endRow(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (g *generator) patient(t *tableWriter) error {
+	r := g.rng(2)
+	rows := g.cfg.PatientRows
+	if rows == 0 {
+		return nil
+	}
+	// Three in four persons appear; rows per person are log-normal (most
+	// have a few, some have very many) with the mean the row count needs.
+	mean := float64(rows) / (0.75 * float64(len(g.pop.persons)))
+	mu := math.Log(math.Max(mean, 1)) - 0.5
+	var written int64
+	seen := make([]bool, len(g.pop.persons))
+	for written < rows {
+		for i := range g.pop.persons {
+			if written >= rows {
+				break
+			}
+			if r.Float64() >= 0.75 {
+				continue
+			}
+			pr := &g.pop.persons[i]
+			from, to, ok := g.pop.eventWindow(pr)
+			if !ok {
+				continue
+			}
+			n := int64(math.Max(1, math.Round(math.Exp(mu+r.NormFloat64()))))
+			n = min(n, rows-written)
+			if !seen[i] {
+				seen[i] = true
+				t.persons++
+			}
+			muni := municipalities[pr.muni].code
+			for k := int64(0); k < n; k++ {
+				g.appendID(t, r, pr.id)
+				admit := from + int32(r.IntN(int(to-from+1)))
+				stay := int32(-math.Log(1-r.Float64()) * 4)
+				t.date(1, admit)
+				t.date(2, min(admit+stay, to))
+				t.str(3, fmt.Sprintf("%c%02d.%d", icdChapters[r.IntN(len(icdChapters))], r.IntN(100), r.IntN(10)))
+				t.str(4, hospitals[r.IntN(len(hospitals))])
+				t.str(5, muni)
+				if err := t.endRow(); err != nil {
+					return err
+				}
+			}
+			written += n
+			if g.cfg.Progress != nil && t.rows == 0 {
+				g.cfg.Progress(written)
+			}
+		}
+	}
+	if g.cfg.Progress != nil {
+		g.cfg.Progress(written)
+	}
+	return nil
+}
+
+func (g *generator) death(t *tableWriter) error {
+	r := g.rng(3)
+	for i := range g.pop.persons {
+		pr := &g.pop.persons[i]
+		if pr.death == noDeath {
+			continue
+		}
+		t.persons++
+		g.appendID(t, r, pr.id)
+		t.date(1, pr.death)
+		t.str(2, fmt.Sprintf("%c%02d.%d", icdChapters[r.IntN(len(icdChapters))], r.IntN(100), r.IntN(10)))
+		t.str(3, municipalities[pr.muni].code)
+		if err := t.endRow(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// registerPseudonym is the synthetic prescription registry's pseudonym:
+// HMAC-SHA256 under the register's key over the ID, first 16 bytes in hex.
+func registerPseudonym(key []byte, id uint64) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("no:" + idString(id)))
+	return hex.EncodeToString(m.Sum(nil)[:16])
+}
+
+func (g *generator) prescription(t *tableWriter, key []byte) error {
+	r := g.rng(4)
+	for i := range g.pop.persons {
+		pr := &g.pop.persons[i]
+		if r.Float64() >= 0.6 {
+			continue
+		}
+		from, to, ok := g.pop.eventWindow(pr)
+		if !ok {
+			continue
+		}
+		from = max(from, days(dataStart.AddDate(4, 0, 0))) // the registry starts in 2004
+		if to < from {
+			continue
+		}
+		t.persons++
+		ps := registerPseudonym(key, pr.id)
+		n := 1 + int(-math.Log(1-r.Float64())*3)
+		for k := 0; k < n; k++ {
+			t.str(0, ps)
+			t.date(1, from+int32(r.IntN(int(to-from+1))))
+			t.str(2, atcCodes[r.IntN(len(atcCodes))])
+			t.float(3, float64(r.IntN(400)+1)/4)
+			if err := t.endRow(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// ErrNoManifest is returned by ReadManifest for a folder without synth.json.
+var ErrNoManifest = errors.New("synth: no synth.json in folder")
+
+// ReadManifest reads the synth.json of a generated folder.
+func ReadManifest(dir string) (*Manifest, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "synth.json"))
+	if err != nil {
+		return nil, ErrNoManifest
+	}
+	var m Manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("synth: %s: %w", filepath.Join(dir, "synth.json"), err)
+	}
+	return &m, nil
+}
