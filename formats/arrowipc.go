@@ -1,6 +1,8 @@
 package formats
 
 import (
+	"bufio"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -140,6 +142,9 @@ func newArrowFileReader(src io.ReadCloser, name string, size int64, opts ReadOpt
 			r, err = nil, fmt.Errorf("formats: %s: corrupt Arrow file (%v)", name, p)
 		}
 	}()
+	if err := checkFile(ras, size); err != nil {
+		return nil, fmt.Errorf("formats: %s: not a readable Arrow file: %w", name, err)
+	}
 	fr, err := ipc.NewFileReader(ras, ipc.WithAllocator(opts.allocator()))
 	if err != nil {
 		return nil, fmt.Errorf("formats: %s: not a readable Arrow file: %w", name, err)
@@ -208,7 +213,11 @@ func newArrowStreamReader(src io.ReadCloser, name string, opts ReadOptions) (r *
 			r, err = nil, fmt.Errorf("formats: %s: corrupt Arrow stream (%v)", name, p)
 		}
 	}()
-	rd, err := ipc.NewReader(src, ipc.WithAllocator(opts.allocator()))
+	br, err := checkedStream(src)
+	if err != nil {
+		return nil, fmt.Errorf("formats: %s: not a readable Arrow stream: %w", name, err)
+	}
+	rd, err := ipc.NewReader(br, ipc.WithAllocator(opts.allocator()))
 	if err != nil {
 		return nil, fmt.Errorf("formats: %s: not a readable Arrow stream: %w", name, err)
 	}
@@ -347,3 +356,58 @@ func (w *arrowWriter) Close() error {
 }
 
 func (w *arrowWriter) Abort() error { return nil }
+
+// maxSchemaBytes bounds the schema message of an Arrow stream or file.
+const maxSchemaBytes = 64 << 20
+
+// checkedStream returns a buffered reader over src after checking the
+// stream's schema message (see checkSchemaMessage).
+func checkedStream(src io.Reader) (io.Reader, error) {
+	br := bufio.NewReaderSize(src, 64<<10)
+	head, err := br.Peek(8)
+	if err != nil {
+		return nil, fmt.Errorf("stream too short")
+	}
+	off := 0
+	if binary.LittleEndian.Uint32(head) == 0xFFFFFFFF {
+		off = 4
+	}
+	n := int(int32(binary.LittleEndian.Uint32(head[off:])))
+	if n <= 0 || n > maxSchemaBytes {
+		return nil, fmt.Errorf("%w: schema message length %d", errCorruptSchema, n)
+	}
+	if off+4+n > br.Size() {
+		br = bufio.NewReaderSize(br, off+4+n)
+	}
+	msg, err := br.Peek(off + 4 + n)
+	if err != nil {
+		return nil, fmt.Errorf("%w: stream ends inside the schema", errCorruptSchema)
+	}
+	if err := checkStreamStart(msg); err != nil {
+		return nil, err
+	}
+	return br, nil
+}
+
+// checkFile checks an Arrow file's footer (see checkFooter).
+func checkFile(r io.ReaderAt, size int64) error {
+	if size < 0 {
+		return nil // size unknown: arrow-go finds the footer itself
+	}
+	if size < 8+10 {
+		return fmt.Errorf("file too short (%d bytes)", size)
+	}
+	var tail [10]byte
+	if _, err := r.ReadAt(tail[:], size-10); err != nil {
+		return err
+	}
+	n := int64(int32(binary.LittleEndian.Uint32(tail[:4])))
+	if n <= 0 || n > size-10-8 || n > maxSchemaBytes {
+		return fmt.Errorf("%w: footer length %d", errCorruptSchema, n)
+	}
+	footer := make([]byte, n)
+	if _, err := r.ReadAt(footer, size-10-n); err != nil {
+		return err
+	}
+	return checkFooter(footer)
+}

@@ -247,6 +247,7 @@ func (r *csvReader) readRecord() (int, error) {
 		return 0, r.errorf("not valid UTF-8 (is the file Latin-1 or Windows-1252? name the encoding)")
 	}
 	rest := trimEOL(line)
+	trimmed := true // rest has lost its line end
 	for {
 		// At the start of a field.
 		if len(rest) > 0 && rest[0] == '"' {
@@ -255,8 +256,12 @@ func (r *csvReader) readRecord() (int, error) {
 				q := bytes.IndexByte(rest, '"')
 				if q < 0 {
 					// The field goes on past this line: keep the line end
-					// exactly as it was.
-					r.buf = append(r.buf, line[len(line)-len(rest):]...)
+					// exactly as it was. rest has lost it if it was cut
+					// from the trimmed line; take the remainder from line.
+					if trimmed {
+						rest = line[len(trimEOL(line))-len(rest):]
+					}
+					r.buf = append(r.buf, rest...)
 					line, err = r.readLine()
 					if len(line) == 0 {
 						return 0, r.errorf("quoted field is not closed before the end of the file")
@@ -265,6 +270,7 @@ func (r *csvReader) readRecord() (int, error) {
 						return 0, r.errorf("not valid UTF-8 (is the file Latin-1 or Windows-1252? name the encoding)")
 					}
 					rest = line
+					trimmed = false
 					continue
 				}
 				r.buf = append(r.buf, rest[:q]...)
@@ -276,7 +282,10 @@ func (r *csvReader) readRecord() (int, error) {
 				}
 				break
 			}
-			rest = trimEOL(rest)
+			if !trimmed {
+				rest = trimEOL(rest)
+				trimmed = true
+			}
 			r.ends = append(r.ends, len(r.buf))
 			r.quoted = append(r.quoted, true)
 			if len(rest) == 0 {

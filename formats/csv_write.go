@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -48,7 +49,7 @@ func newCSVWriter(w io.Writer, name string, schema *arrow.Schema, opts WriteOpti
 		if i > 0 {
 			cw.row = append(cw.row, delim)
 		}
-		cw.row = cw.appendField(cw.row, []byte(f.Name), true)
+		cw.row = cw.appendHeader(cw.row, f.Name)
 	}
 	cw.row = append(cw.row, cw.eol...)
 	if _, err := cw.bw.Write(cw.row); err != nil {
@@ -59,6 +60,17 @@ func newCSVWriter(w io.Writer, name string, schema *arrow.Schema, opts WriteOpti
 
 func (w *csvWriter) wrap(err error) error {
 	return fmt.Errorf("formats: writing %s: %w", w.name, err)
+}
+
+// appendHeader appends a column name, quoted also when it holds any
+// delimiter a reader might detect, so that detection sees only the real one.
+func (w *csvWriter) appendHeader(dst []byte, name string) []byte {
+	if strings.ContainsAny(name, ",;\t|") {
+		dst = append(dst, '"')
+		dst = append(dst, strings.ReplaceAll(name, `"`, `""`)...)
+		return append(dst, '"')
+	}
+	return w.appendField(dst, []byte(name), true)
 }
 
 // appendField appends f, quoted if it must be: when it is empty (to tell

@@ -112,6 +112,8 @@ Start with 'koble demo' to see a whole project run on generated data.`,
 		newVersionCmd(g),
 		newSynthCmd(g),
 		newDemoCmd(g),
+		newConvertCmd(g),
+		newInspectCmd(g),
 	)
 	return root
 }

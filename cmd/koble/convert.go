@@ -1,0 +1,181 @@
+package main
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/spf13/cobra"
+
+	"github.com/koble/koble/formats"
+)
+
+// csvFlags are the CSV options of commands that read and write files.
+type csvFlags struct {
+	delimiter, encoding       string
+	outDelimiter, outEncoding string
+	batchSize                 int
+}
+
+func (c *csvFlags) add(cmd *cobra.Command, withOutput bool) {
+	fl := cmd.Flags()
+	fl.StringVar(&c.delimiter, "delimiter", "", "CSV delimiter: one character, or 'tab' (default: detected when reading, ',' when writing)")
+	fl.StringVar(&c.encoding, "encoding", "utf-8", "CSV text encoding: utf-8, latin-1 or windows-1252")
+	if withOutput {
+		fl.StringVar(&c.outDelimiter, "out-delimiter", "", "delimiter of a CSV output, if not --delimiter")
+		fl.StringVar(&c.outEncoding, "out-encoding", "", "encoding of a CSV output, if not --encoding")
+	}
+	fl.IntVar(&c.batchSize, "batch-size", formats.DefaultBatchSize, "rows per batch (bounds memory)")
+}
+
+func parseDelimiter(s string) (rune, error) {
+	switch strings.ToLower(s) {
+	case "":
+		return 0, nil
+	case "tab", `\t`:
+		return '\t', nil
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	if n != len(s) || r >= utf8.RuneSelf {
+		return 0, usagef("delimiter %q is not one ASCII character (or 'tab')", s)
+	}
+	return r, nil
+}
+
+func (c *csvFlags) readOptions() (formats.ReadOptions, error) {
+	d, err := parseDelimiter(c.delimiter)
+	if err != nil {
+		return formats.ReadOptions{}, err
+	}
+	e, err := formats.ParseEncoding(c.encoding)
+	if err != nil {
+		return formats.ReadOptions{}, usageError{err}
+	}
+	if c.batchSize <= 0 {
+		return formats.ReadOptions{}, usagef("--batch-size must be positive")
+	}
+	return formats.ReadOptions{Delimiter: d, Encoding: e, BatchSize: c.batchSize}, nil
+}
+
+func (c *csvFlags) writeOptions() (formats.WriteOptions, error) {
+	ds, es := c.delimiter, c.encoding
+	if c.outDelimiter != "" {
+		ds = c.outDelimiter
+	}
+	if c.outEncoding != "" {
+		es = c.outEncoding
+	}
+	d, err := parseDelimiter(ds)
+	if err != nil {
+		return formats.WriteOptions{}, err
+	}
+	e, err := formats.ParseEncoding(es)
+	if err != nil {
+		return formats.WriteOptions{}, usageError{err}
+	}
+	return formats.WriteOptions{Delimiter: d, Encoding: e}, nil
+}
+
+func newConvertCmd(g *globals) *cobra.Command {
+	var cf csvFlags
+	var compression string
+	var rowGroupRows int64
+	var overwrite bool
+	cmd := &cobra.Command{
+		Use:   "convert IN OUT",
+		Short: "Convert a file between CSV, Parquet and Arrow",
+		Long: `Convert a file between CSV, Parquet and the Arrow file and stream formats,
+streaming in bounded memory. Formats follow the extensions (.csv, .tsv,
+.parquet, .arrow, .feather, .arrows). CSV columns stay strings, so no ID
+loses a leading zero. Key-value metadata is carried over. OUT appears only
+when the whole file has been written.`,
+		Example: `  koble convert npr.csv npr.parquet --encoding latin-1
+  koble convert npr.parquet npr.csv --delimiter ';'
+  koble convert big.parquet big.arrow --compression zstd`,
+		Args: exactArgs(2, "IN and OUT"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ro, err := cf.readOptions()
+			if err != nil {
+				return err
+			}
+			wo, err := cf.writeOptions()
+			if err != nil {
+				return err
+			}
+			if wo.Compression, err = formats.ParseCompression(compression); err != nil {
+				return usageError{err}
+			}
+			wo.RowGroupRows = rowGroupRows
+			wo.Overwrite = overwrite
+			start := time.Now()
+			rows, err := formats.Convert(cmd.Context(), args[0], args[1], ro, wo)
+			if err != nil {
+				return err
+			}
+			el := time.Since(start)
+			g.say("koble: wrote %d rows to %s in %s (%.0f rows/s)", rows, args[1], el.Round(time.Millisecond), float64(rows)/el.Seconds())
+			return nil
+		},
+	}
+	cf.add(cmd, true)
+	cmd.Flags().StringVar(&compression, "compression", "", "Parquet: zstd (default), snappy, gzip, lz4, none; Arrow: none (default), lz4, zstd")
+	cmd.Flags().Int64Var(&rowGroupRows, "row-group-rows", formats.DefaultRowGroupRows, "rows per Parquet row group")
+	cmd.Flags().BoolVar(&overwrite, "overwrite", false, "replace OUT if it exists")
+	return cmd
+}
+
+func newInspectCmd(g *globals) *cobra.Command {
+	var cf csvFlags
+	cmd := &cobra.Command{
+		Use:   "inspect FILE",
+		Short: "Show a file's format, schema, rows, row groups and koble metadata",
+		Args:  exactArgs(1, "FILE"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ro, err := cf.readOptions()
+			if err != nil {
+				return err
+			}
+			info, err := formats.Inspect(args[0], ro)
+			if err != nil {
+				return err
+			}
+			w := g.env.stdout
+			fmt.Fprintf(w, "file:     %s\n", info.Path)
+			fmt.Fprintf(w, "format:   %s\n", info.Format)
+			fmt.Fprintf(w, "size:     %d bytes\n", info.Size)
+			fmt.Fprintf(w, "rows:     %d\n", info.Rows)
+			if info.Format == formats.FormatParquet {
+				fmt.Fprintf(w, "row groups: %d %v\n", len(info.RowGroups), info.RowGroups)
+				fmt.Fprintf(w, "compression: %s\n", strings.Join(info.Compression, ", "))
+			}
+			fmt.Fprintf(w, "columns:  %d\n", info.Schema.NumFields())
+			for _, f := range info.Schema.Fields() {
+				null := ""
+				if !f.Nullable {
+					null = " not null"
+				}
+				fmt.Fprintf(w, "  %-24s %s%s\n", f.Name, f.Type, null)
+			}
+			if len(info.Metadata) > 0 {
+				keys := make([]string, 0, len(info.Metadata))
+				for k := range info.Metadata {
+					keys = append(keys, k)
+				}
+				sort.Strings(keys)
+				fmt.Fprintf(w, "metadata:\n")
+				for _, k := range keys {
+					v := info.Metadata[k]
+					if len(v) > 200 {
+						v = v[:200] + "..."
+					}
+					fmt.Fprintf(w, "  %s: %s\n", k, v)
+				}
+			}
+			return nil
+		},
+	}
+	cf.add(cmd, false)
+	return cmd
+}
