@@ -117,7 +117,6 @@ func Inspect(path string, ro ReadOptions) (*Info, error) {
 	return info, nil
 }
 
-
 // String returns a short description.
 func (i *Info) String() string {
 	return fmt.Sprintf("%s: %s, %d rows", i.Path, i.Format, i.Rows)
