@@ -34,13 +34,25 @@ func (s *Serials) ComputeArray(scheme Scheme, ids arrow.Array, serials []Serial,
 	}
 	switch a := ids.(type) {
 	case *array.String:
+		// Event registers list a person's rows together: a value equal to
+		// the previous row's reuses its result without parsing.
+		prev := -1
 		for i := 0; i < n; i++ {
 			if a.IsNull(i) {
 				set(i, ID{}, ReasonEmpty)
 				continue
 			}
-			id, r := scheme.Parse(stringBytes(a.Value(i)))
+			v := a.Value(i)
+			if prev >= 0 && v == a.Value(prev) {
+				serials[i], reasons[i] = serials[prev], reasons[prev]
+				if reasons[i] != ReasonNone {
+					invalid++
+				}
+				continue
+			}
+			id, r := scheme.Parse(stringBytes(v))
 			set(i, id, r)
+			prev = i
 		}
 	case *array.LargeString:
 		for i := 0; i < n; i++ {

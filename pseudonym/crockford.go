@@ -13,6 +13,19 @@ func crockford(b []byte) string {
 }
 
 func appendCrockford(dst, b []byte) []byte {
+	if len(b) == 10 {
+		// The serial encoding: two groups of 40 bits, 8 characters each.
+		hi := uint64(b[0])<<32 | uint64(b[1])<<24 | uint64(b[2])<<16 | uint64(b[3])<<8 | uint64(b[4])
+		lo := uint64(b[5])<<32 | uint64(b[6])<<24 | uint64(b[7])<<16 | uint64(b[8])<<8 | uint64(b[9])
+		var out [16]byte
+		for i := 7; i >= 0; i-- {
+			out[i] = crockfordAlphabet[hi&31]
+			out[8+i] = crockfordAlphabet[lo&31]
+			hi >>= 5
+			lo >>= 5
+		}
+		return append(dst, out[:]...)
+	}
 	var acc uint32
 	bits := 0
 	for _, c := range b {

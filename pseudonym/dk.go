@@ -105,5 +105,5 @@ func (dk Denmark) parseDigits(d *[10]int) (ID, Reason) {
 		value = value*10 + uint64(d[i])
 	}
 	return ID{value: value, scheme: codeDenmark, kind: KindBirthNumber, warn: warn,
-		birth: birthDate{year: uint16(year), month: uint8(month), day: uint8(day)}}, ReasonNone
+		birth: packDate(year, month, day)}, ReasonNone
 }

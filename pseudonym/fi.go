@@ -79,7 +79,7 @@ func (Finland) Parse(s []byte) (ID, Reason) {
 		return ID{}, ReasonDate
 	}
 	return ID{value: uint64(signIndex)*1_000_000_000 + digits, scheme: codeFinland, kind: KindBirthNumber,
-		birth: birthDate{year: uint16(year), month: uint8(month), day: uint8(day)}}, ReasonNone
+		birth: packDate(year, month, day)}, ReasonNone
 }
 
 func upper(c byte) byte {

@@ -58,6 +58,21 @@ var (
 // and one space or hyphen between the date and the individual number
 // ("010170 12345", "010170-12345").
 func (n Norway) Parse(s []byte) (ID, Reason) {
+	if len(s) == 11 {
+		// Fast path: eleven bytes, as nearly every register stores them.
+		// The loads and sums are unrolled; a non-digit falls through.
+		d0, d1, d2, d3 := uint32(s[0]-'0'), uint32(s[1]-'0'), uint32(s[2]-'0'), uint32(s[3]-'0')
+		d4, d5, d6, d7 := uint32(s[4]-'0'), uint32(s[5]-'0'), uint32(s[6]-'0'), uint32(s[7]-'0')
+		d8, d9, d10 := uint32(s[8]-'0'), uint32(s[9]-'0'), uint32(s[10]-'0')
+		if d0 <= 9 && d1 <= 9 && d2 <= 9 && d3 <= 9 &&
+			d4 <= 9 && d5 <= 9 && d6 <= 9 && d7 <= 9 && d8 <= 9 && d9 <= 9 && d10 <= 9 {
+			sum1 := 3*d0 + 7*d1 + 6*d2 + 1*d3 + 8*d4 + 9*d5 + 4*d6 + 5*d7 + 2*d8 + 1*d9
+			sum2 := 5*d0 + 4*d1 + 3*d2 + 2*d3 + 7*d4 + 6*d5 + 5*d6 + 4*d7 + 3*d8 + 2*d9 + 1*d10
+			v := uint64(d0*10+d1)*1_000_000_000 + uint64(d2*10+d3)*10_000_000 + uint64(d4*10+d5)*100_000 +
+				uint64(d6*100+d7*10+d8)*100 + uint64(d9*10+d10)
+			return n.parseValue(v, sum1, sum2)
+		}
+	}
 	s = trimSpace(s)
 	if len(s) == 0 {
 		return ID{}, ReasonEmpty
@@ -121,13 +136,26 @@ func classifyLength(s []byte) Reason {
 }
 
 func (n Norway) parseDigits(d *[11]int) (ID, Reason) {
-	var sum1, sum2 int
-	for i := 0; i < 10; i++ {
-		sum1 += noWeights1[i] * d[i]
-	}
+	var v uint64
+	var sum1, sum2 uint32
 	for i := 0; i < 11; i++ {
-		sum2 += noWeights2[i] * d[i]
+		v = v*10 + uint64(d[i])
+		sum1 += noWeights1u[i] * uint32(d[i])
+		sum2 += noWeights2u[i] * uint32(d[i])
 	}
+	return n.parseValue(v, sum1, sum2)
+}
+
+// noWeights1u and noWeights2u are the check weights over all eleven
+// digits (the first check ignores the last digit).
+var (
+	noWeights1u = [11]uint32{3, 7, 6, 1, 8, 9, 4, 5, 2, 1, 0}
+	noWeights2u = [11]uint32{5, 4, 3, 2, 7, 6, 5, 4, 3, 2, 1}
+)
+
+// parseValue validates an 11-digit number given as its value and its two
+// weighted check sums.
+func (n Norway) parseValue(value uint64, sum1, sum2 uint32) (ID, Reason) {
 	if sum2%11 != 0 {
 		return ID{}, ReasonChecksum
 	}
@@ -139,23 +167,18 @@ func (n Norway) parseDigits(d *[11]int) (ID, Reason) {
 	default:
 		return ID{}, ReasonChecksum
 	}
-
-	var value uint64
-	for i := 0; i < 11; i++ {
-		value = value*10 + uint64(d[i])
-	}
 	id := ID{value: value, scheme: codeNorway}
 
-	if d[0] >= 8 {
-		// FH-number: no date, only the check digits.
+	if value >= 80_000_000_000 {
+		// FH-number (first digit 8 or 9): no date, only the check digits.
 		id.kind = kind | KindFHNumber
 		return id, ReasonNone
 	}
 
-	day := d[0]*10 + d[1]
-	month := d[2]*10 + d[3]
-	yy := d[4]*10 + d[5]
-	individual := d[6]*100 + d[7]*10 + d[8]
+	day := int(value / 1_000_000_000)
+	month := int(value / 10_000_000 % 100)
+	yy := int(value / 100_000 % 100)
+	individual := int(value / 100 % 1000)
 
 	if day > 40 {
 		kind |= KindDNumber
@@ -200,7 +223,7 @@ func (n Norway) parseDigits(d *[11]int) (ID, Reason) {
 		return ID{}, ReasonDate
 	}
 	id.kind = kind
-	id.birth = birthDate{year: uint16(year), month: uint8(month), day: uint8(day)}
+	id.birth = packDate(year, month, day)
 	return id, ReasonNone
 }
 

@@ -151,5 +151,5 @@ func (sw Sweden) parseDigits(d *[12]int, century int, plus bool) (ID, Reason) {
 		value = value*10 + uint64(d[i])
 	}
 	return ID{value: value, scheme: codeSweden, kind: kind,
-		birth: birthDate{year: uint16(year), month: uint8(month), day: uint8(day)}}, ReasonNone
+		birth: packDate(year, month, day)}, ReasonNone
 }

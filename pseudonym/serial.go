@@ -1,12 +1,10 @@
 package pseudonym
 
 import (
-	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"hash"
 )
 
 // SerialSize is the size of a full serial: one HMAC-SHA256 output.
@@ -98,9 +96,8 @@ func (s Serial) Int64() int64 {
 // A Serials is not safe for concurrent use: give each goroutine its own
 // (they are cheap to make with [Key.Serials]).
 type Serials struct {
-	mac       hash.Hash
+	mac       *shortHMAC
 	buf       []byte
-	sum       []byte
 	crosswalk Crosswalk
 	cache     *Cache[Serial]
 }
@@ -121,9 +118,8 @@ func (k *Key) Serials(opts SerialOptions) *Serials {
 	sk := k.SerialKey()
 	defer clear(sk)
 	s := &Serials{
-		mac:       hmac.New(sha256.New, sk),
+		mac:       newShortHMAC(sk),
 		buf:       make([]byte, 0, 32),
-		sum:       make([]byte, 0, sha256.Size),
 		crosswalk: opts.Crosswalk,
 	}
 	if opts.CacheSize > 0 {
@@ -159,21 +155,8 @@ func (s *Serials) compute(id ID) Serial {
 		id = resolve(s.crosswalk, id)
 	}
 	s.buf = id.AppendCanonical(s.buf[:0])
-	s.mac.Reset()
-	s.mac.Write(s.buf)
-	s.sum = s.mac.Sum(s.sum[:0])
 	var out Serial
-	copy(out[:], s.sum)
+	s.mac.sum(s.buf, &out)
 	return out
 }
 
-// ComputeCanonical returns the HMAC of a canonical form given as bytes,
-// for implementations that check SPEC.md's vectors.
-func (s *Serials) computeCanonical(canonical []byte) Serial {
-	s.mac.Reset()
-	s.mac.Write(canonical)
-	s.sum = s.mac.Sum(s.sum[:0])
-	var out Serial
-	copy(out[:], s.sum)
-	return out
-}
