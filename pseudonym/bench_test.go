@@ -3,7 +3,7 @@ package pseudonym
 import (
 	"crypto/rand"
 	"crypto/sha256"
-		"testing"
+	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"

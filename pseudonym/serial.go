@@ -159,4 +159,3 @@ func (s *Serials) compute(id ID) Serial {
 	s.mac.sum(s.buf, &out)
 	return out
 }
-

@@ -114,6 +114,9 @@ Start with 'koble demo' to see a whole project run on generated data.`,
 		newDemoCmd(g),
 		newConvertCmd(g),
 		newInspectCmd(g),
+		newKeygenCmd(g),
+		newKeyCmd(g),
+		newIDCmd(g),
 	)
 	return root
 }

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/koble/koble/pseudonym"
+)
+
+// schemeFlags choose and configure an identity scheme.
+type schemeFlags struct {
+	scheme         string
+	allowSynthetic bool
+	nav            bool
+	legacyOnly     bool
+	dkStrict       bool
+}
+
+func (s *schemeFlags) add(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&s.scheme, "scheme", "no", "identity scheme: no, se, dk or fi")
+	fl.BoolVar(&s.allowSynthetic, "allow-synthetic", false, "no: accept synthetic test numbers (Tenor; NAV with --nav)")
+	fl.BoolVar(&s.nav, "nav", false, "no: read month + 40 as a NAV synthetic number, not an H-number")
+	fl.BoolVar(&s.legacyOnly, "legacy-only", false, "no: refuse numbers valid only under the 2032 rule")
+	fl.BoolVar(&s.dkStrict, "dk-require-checksum", false, "dk: treat a failed modulus-11 check as invalid")
+}
+
+func (s *schemeFlags) build() (pseudonym.Scheme, error) {
+	switch s.scheme {
+	case "no":
+		n := pseudonym.Norway{AllowSynthetic: s.allowSynthetic, LegacyOnly: s.legacyOnly}
+		if s.nav {
+			n.Month40 = pseudonym.Month40SyntheticNAV
+		}
+		return n, nil
+	case "se":
+		return pseudonym.Sweden{Today: time.Now()}, nil
+	case "dk":
+		return pseudonym.Denmark{RequireChecksum: s.dkStrict}, nil
+	case "fi":
+		return pseudonym.Finland{}, nil
+	}
+	return nil, usagef("unknown --scheme %q (want no, se, dk or fi)", s.scheme)
+}
+
+// IDCheckSummary counts the results of checking a column of IDs.
+type idCheckSummary struct {
+	lines, valid int
+	reasons      map[string]int
+	kinds        map[string]int
+	warnings     int
+}
+
+// checkIDs reads one ID a line and writes, for each line, its number and
+// verdict (never the ID). It returns the counts.
+func checkIDs(r io.Reader, w io.Writer, scheme pseudonym.Scheme, perLine bool) (*idCheckSummary, error) {
+	sum := &idCheckSummary{reasons: map[string]int{}, kinds: map[string]int{}}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	bw := bufio.NewWriter(w)
+	defer bw.Flush()
+	for sc.Scan() {
+		sum.lines++
+		line := sc.Bytes()
+		if n := len(line); n > 0 && line[n-1] == '\r' {
+			line = line[:n-1]
+		}
+		id, reason := scheme.Parse(line)
+		if reason != pseudonym.ReasonNone {
+			sum.reasons[reason.String()]++
+			if perLine {
+				fmt.Fprintf(bw, "%d\tinvalid\t%s\n", sum.lines, reason)
+			}
+			continue
+		}
+		sum.valid++
+		kind := id.Kind().String()
+		if id.Scheme() != "no" && kind == "fnr" {
+			kind = "birth-number"
+		}
+		sum.kinds[kind]++
+		extra := ""
+		if id.Warnings()&pseudonym.WarnChecksum != 0 {
+			sum.warnings++
+			extra = "\twarning:checksum"
+		}
+		if perLine {
+			fmt.Fprintf(bw, "%d\tvalid\t%s%s\n", sum.lines, kind, extra)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return sum, fmt.Errorf("line %d: %w", sum.lines+1, err)
+	}
+	return sum, nil
+}
+
+func (s *idCheckSummary) print(w io.Writer) {
+	fmt.Fprintf(w, "lines\t%d\nvalid\t%d\ninvalid\t%d\n", s.lines, s.valid, s.lines-s.valid)
+	for _, m := range []struct {
+		prefix string
+		counts map[string]int
+	}{{"kind", s.kinds}, {"reason", s.reasons}} {
+		keys := make([]string, 0, len(m.counts))
+		for k := range m.counts {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Fprintf(w, "%s:%s\t%d\n", m.prefix, k, m.counts[k])
+		}
+	}
+	if s.warnings > 0 {
+		fmt.Fprintf(w, "warning:checksum\t%d\n", s.warnings)
+	}
+}
+
+func newIDCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{Use: "id", Short: "Check national identity numbers"}
+	var sf schemeFlags
+	var summary bool
+	check := &cobra.Command{
+		Use:   "check [FILE]",
+		Short: "Validate a column of IDs, one a line",
+		Long: `Read one national identity number a line (from FILE, or standard input) and
+print, tab-separated, the line number, "valid" or "invalid", and the kind
+(fnr, dnr, hnr, fh, synthetic-tenor, ...) or the reason (length, characters,
+date, checksum, synthetic-not-allowed, ...). The IDs themselves are never
+printed. With --summary only the counts. Exit code 0 whatever the verdicts;
+1 only if the input cannot be read.`,
+		Example: `  cut -d, -f1 npr.csv | tail -n +2 | koble id check --summary
+  koble id check --scheme se ids.txt`,
+		Args: maxArgs(1, "one FILE"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			scheme, err := sf.build()
+			if err != nil {
+				return err
+			}
+			var in io.Reader = g.env.stdin
+			name := "stdin"
+			if len(args) == 1 && args[0] != "-" {
+				f, err := os.Open(args[0])
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				in, name = f, args[0]
+			}
+			sum, err := checkIDs(in, g.env.stdout, scheme, !summary)
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			if summary {
+				sum.print(g.env.stdout)
+			}
+			return nil
+		},
+	}
+	sf.add(check)
+	check.Flags().BoolVar(&summary, "summary", false, "print only the counts")
+	cmd.AddCommand(check)
+	return cmd
+}

@@ -1,0 +1,254 @@
+package main
+
+import (
+	"bufio"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"filippo.io/age"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/koble/koble/pseudonym"
+)
+
+// passphraseEnv is the environment variable a passphrase may come from, for
+// scripted runs. A terminal prompt is safer: environments leak into logs.
+const passphraseEnv = "KOBLE_PASSPHRASE"
+
+// keyFlags says how to unlock a key file.
+type keyFlags struct {
+	passphraseFile string
+	identityFiles  []string
+}
+
+func (k *keyFlags) add(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&k.passphraseFile, "passphrase-file", "", "read the key file's passphrase from the first line of this file")
+	cmd.Flags().StringArrayVarP(&k.identityFiles, "identity", "i", nil, "age identity file that can open the key file (repeatable)")
+}
+
+// hintError carries a hint printed after the error.
+type hintError struct {
+	err  error
+	hint string
+}
+
+func (e hintError) Error() string { return e.err.Error() }
+func (e hintError) Unwrap() error { return e.err }
+func (e hintError) Hint() string  { return e.hint }
+
+// passphrase returns the passphrase from --passphrase-file, the
+// environment, or a terminal prompt (twice if confirm).
+func (k *keyFlags) passphrase(g *globals, confirm bool) (string, error) {
+	if k.passphraseFile != "" {
+		f, err := os.Open(k.passphraseFile)
+		if err != nil {
+			return "", fmt.Errorf("passphrase file: %w", err)
+		}
+		defer f.Close()
+		line, err := bufio.NewReader(io.LimitReader(f, 4096)).ReadString('\n')
+		if err != nil && err != io.EOF {
+			return "", fmt.Errorf("passphrase file %s: %w", k.passphraseFile, err)
+		}
+		p := strings.TrimRight(line, "\r\n")
+		if p == "" {
+			return "", fmt.Errorf("passphrase file %s: the first line is empty", k.passphraseFile)
+		}
+		return p, nil
+	}
+	if p, ok := os.LookupEnv(passphraseEnv); ok && p != "" {
+		return p, nil
+	}
+	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+	if err != nil || !term.IsTerminal(int(tty.Fd())) {
+		return "", hintError{errors.New("a passphrase is needed and there is no terminal to ask on"),
+			"give --passphrase-file FILE, set " + passphraseEnv + ", or use --identity / --recipient"}
+	}
+	defer tty.Close()
+	read := func(prompt string) (string, error) {
+		fmt.Fprint(tty, prompt)
+		b, err := term.ReadPassword(int(tty.Fd()))
+		fmt.Fprintln(tty)
+		return string(b), err
+	}
+	p, err := read("koble: passphrase: ")
+	if err != nil {
+		return "", err
+	}
+	if p == "" {
+		return "", errors.New("empty passphrase")
+	}
+	if confirm {
+		again, err := read("koble: passphrase again: ")
+		if err != nil {
+			return "", err
+		}
+		if again != p {
+			return "", errors.New("the passphrases differ")
+		}
+	}
+	return p, nil
+}
+
+// open decrypts and parses the key file at path.
+func (k *keyFlags) open(g *globals, path string) (*pseudonym.Key, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("key file: %w", err)
+	}
+	defer f.Close()
+	var ids []age.Identity
+	for _, p := range k.identityFiles {
+		idf, err := os.Open(p)
+		if err != nil {
+			return nil, fmt.Errorf("identity file: %w", err)
+		}
+		parsed, err := age.ParseIdentities(idf)
+		idf.Close()
+		if err != nil {
+			return nil, fmt.Errorf("identity file %s: not an age identity file", p)
+		}
+		ids = append(ids, parsed...)
+	}
+	if len(ids) == 0 {
+		pass, err := k.passphrase(g, false)
+		if err != nil {
+			return nil, err
+		}
+		id, err := age.NewScryptIdentity(pass)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	key, err := pseudonym.ReadKeyFile(f, ids...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return key, nil
+}
+
+func newKeygenCmd(g *globals) *cobra.Command {
+	var kf keyFlags
+	var project, out string
+	var recipients []string
+	var recipientFiles []string
+	cmd := &cobra.Command{
+		Use:   "keygen --project NAME --out FILE",
+		Short: "Make a new project key, encrypted at rest",
+		Long: `Make a new project key: 32 random bytes from which every serial, date shift
+and ordering of the project derives. The key file is encrypted with age, to
+a passphrase (asked on the terminal, or --passphrase-file, or $KOBLE_PASSPHRASE)
+or to age recipients (--recipient; hybrid post-quantum "age1pq1..." recipients
+are recommended for data that must stay confidential for decades). The file
+is created with mode 0600 and never replaces an existing one.
+
+Share the printed fingerprint with every source of the project: each can
+check with 'koble key info' that it holds the same key.`,
+		Example: `  koble keygen --project cancer-2026 --out cancer-2026.key
+  koble keygen --project cancer-2026 --out cancer-2026.key --recipient age1pq1...`,
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if project == "" || out == "" {
+				return usagef("--project and --out are required")
+			}
+			var rcpts []age.Recipient
+			for _, r := range recipients {
+				parsed, err := age.ParseRecipients(strings.NewReader(r))
+				if err != nil {
+					return usagef("--recipient %q is not an age recipient", r)
+				}
+				rcpts = append(rcpts, parsed...)
+			}
+			for _, p := range recipientFiles {
+				f, err := os.Open(p)
+				if err != nil {
+					return fmt.Errorf("recipients file: %w", err)
+				}
+				parsed, err := age.ParseRecipients(f)
+				f.Close()
+				if err != nil {
+					return fmt.Errorf("recipients file %s: %w", p, err)
+				}
+				rcpts = append(rcpts, parsed...)
+			}
+			if len(rcpts) == 0 {
+				pass, err := kf.passphrase(g, true)
+				if err != nil {
+					return err
+				}
+				r, err := age.NewScryptRecipient(pass)
+				if err != nil {
+					return err
+				}
+				rcpts = append(rcpts, r)
+			}
+			key, err := pseudonym.GenerateKey(rand.Reader, project, time.Now())
+			if err != nil {
+				return err
+			}
+			defer key.Close()
+			// O_EXCL: never replace a key; 0600: readable by its owner only.
+			f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+			if err != nil {
+				return fmt.Errorf("key file: %w", err)
+			}
+			if err := pseudonym.WriteKeyFile(f, key, rcpts...); err != nil {
+				f.Close()
+				os.Remove(out)
+				return err
+			}
+			if err := f.Sync(); err != nil {
+				f.Close()
+				os.Remove(out)
+				return err
+			}
+			if err := f.Close(); err != nil {
+				os.Remove(out)
+				return err
+			}
+			fmt.Fprintf(g.env.stdout, "project:     %s\nkey file:    %s\nfingerprint: %s\n", key.Project(), out, key.Fingerprint())
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&project, "project", "", "project name, stored in the key file")
+	cmd.Flags().StringVarP(&out, "out", "o", "", "key file to create")
+	cmd.Flags().StringArrayVarP(&recipients, "recipient", "r", nil, "encrypt to this age recipient instead of a passphrase (repeatable)")
+	cmd.Flags().StringArrayVarP(&recipientFiles, "recipients-file", "R", nil, "encrypt to the age recipients listed in this file (repeatable)")
+	cmd.Flags().StringVar(&kf.passphraseFile, "passphrase-file", "", "read the new passphrase from the first line of this file")
+	return cmd
+}
+
+func newKeyCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "key",
+		Short: "Look at project keys",
+	}
+	var kf keyFlags
+	info := &cobra.Command{
+		Use:   "info KEYFILE",
+		Short: "Print a key's project, format and fingerprint",
+		Long: `Open a key file and print its project, format, creation time and
+fingerprint. The fingerprint is safe to share: every party of a project
+compares it to confirm they hold the same key, without revealing it.`,
+		Args: exactArgs(1, "KEYFILE"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			key, err := kf.open(g, args[0])
+			if err != nil {
+				return err
+			}
+			defer key.Close()
+			fmt.Fprintf(g.env.stdout, "project:     %s\nformat:      koble key file v1 (age-encrypted)\ncreated:     %s\nfingerprint: %s\n",
+				key.Project(), key.Created().Format(time.RFC3339), key.Fingerprint())
+			return nil
+		},
+	}
+	kf.add(info)
+	cmd.AddCommand(info)
+	return cmd
+}
