@@ -117,6 +117,7 @@ Start with 'koble demo' to see a whole project run on generated data.`,
 		newKeygenCmd(g),
 		newKeyCmd(g),
 		newIDCmd(g),
+		newPrepareCmd(g),
 	)
 	return root
 }

@@ -1,0 +1,236 @@
+// Command driver runs koble's register-scale benchmarks: it generates a
+// synthetic patient registry of the size asked for, then times each job in
+// a fresh child process (so that every peak RSS figure is that job's own)
+// beside a reference measured in the same run, and prints a Markdown table
+// for bench/RESULTS.md.
+//
+//	go run ./bench/driver -rows 10000000 -jobs copy,passthrough,csv2csv,csv2parquet
+//
+// Jobs:
+//
+//	copy         plain byte copy of the Parquet file (the reference)
+//	passthrough  Parquet -> Parquet through formats, no change
+//	csvcopy      plain byte copy of the CSV file (the CSV reference)
+//	csv2csv      CSV -> CSV through formats
+//	csv2parquet  CSV -> Parquet through formats
+//	parquet2csv  Parquet -> CSV through formats
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/koble/koble/bench/synth"
+	"github.com/koble/koble/formats"
+)
+
+func main() {
+	rows := flag.Int64("rows", 1_000_000, "rows of the patient registry")
+	persons := flag.Int("persons", 0, "persons (default rows/10)")
+	jobs := flag.String("jobs", "copy,passthrough,csvcopy,csv2csv,csv2parquet,parquet2csv", "jobs to run, comma-separated")
+	dir := flag.String("dir", "", "working folder (default: a temporary one, removed after)")
+	one := flag.String("one", "", "internal: run one job in this process")
+	in := flag.String("in", "", "internal: input")
+	out := flag.String("out", "", "internal: output")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of each job to this prefix")
+	flag.Parse()
+
+	if *one != "" {
+		if err := runOne(*one, *in, *out, *profile); err != nil {
+			fmt.Fprintln(os.Stderr, "driver:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if err := drive(*rows, *persons, strings.Split(*jobs, ","), *dir, *profile); err != nil {
+		fmt.Fprintln(os.Stderr, "driver:", err)
+		os.Exit(1)
+	}
+}
+
+// result is what a child reports on its last line of output.
+type result struct {
+	seconds float64
+	rows    int64
+	bytesIn int64
+	peakRSS int64 // bytes
+}
+
+func drive(rows int64, persons int, jobs []string, dir, profile string) error {
+	if dir == "" {
+		d, err := os.MkdirTemp("", "koble-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(d)
+		dir = d
+	}
+	if persons == 0 {
+		persons = int(min(max(rows/10, 1), synth.MaxPersons))
+	}
+	data := filepath.Join(dir, "data")
+	os.MkdirAll(data, 0o755)
+	fmt.Fprintf(os.Stderr, "generating %d rows over %d persons...\n", rows, persons)
+	for _, f := range []formats.Format{formats.FormatParquet, formats.FormatCSV} {
+		cfg := synth.DefaultConfig()
+		cfg.Persons, cfg.PatientRows, cfg.Format, cfg.Overwrite = persons, rows, f, true
+		if _, err := synth.Generate(data, cfg); err != nil {
+			return err
+		}
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	pq := filepath.Join(data, "patient.parquet")
+	csv := filepath.Join(data, "patient.csv")
+	inputs := map[string][2]string{
+		"copy":        {pq, filepath.Join(dir, "copy.parquet")},
+		"passthrough": {pq, filepath.Join(dir, "pass.parquet")},
+		"csvcopy":     {csv, filepath.Join(dir, "copy.csv")},
+		"csv2csv":     {csv, filepath.Join(dir, "out.csv")},
+		"csv2parquet": {csv, filepath.Join(dir, "out.parquet")},
+		"parquet2csv": {pq, filepath.Join(dir, "out2.csv")},
+	}
+	fmt.Printf("| job | rows | seconds | rows/s | MB/s in | peak RSS MiB | ratio to reference |\n|---|---|---|---|---|---|---|\n")
+	refs := map[string]float64{}
+	for _, job := range jobs {
+		io2, ok := inputs[job]
+		if !ok {
+			return fmt.Errorf("unknown job %q", job)
+		}
+		os.Remove(io2[1])
+		args := []string{"-one", job, "-in", io2[0], "-out", io2[1]}
+		if profile != "" {
+			args = append(args, "-cpuprofile", profile)
+		}
+		cmd := exec.Command(self, args...)
+		cmd.Stderr = os.Stderr
+		outb, err := cmd.Output()
+		if err != nil {
+			return fmt.Errorf("%s: %w", job, err)
+		}
+		r, err := parseResult(string(outb))
+		if err != nil {
+			return fmt.Errorf("%s: %w", job, err)
+		}
+		os.Remove(io2[1])
+		ref := "copy"
+		if strings.HasPrefix(job, "csv") {
+			ref = "csvcopy"
+		}
+		if job == "copy" || job == "csvcopy" {
+			refs[job] = r.seconds
+		}
+		ratio := "-"
+		if rs, ok := refs[ref]; ok && job != ref {
+			ratio = fmt.Sprintf("%.1fx %s", r.seconds/rs, ref)
+		}
+		fmt.Printf("| %s | %d | %.2f | %.0f | %.0f | %.0f | %s |\n", job, r.rows, r.seconds,
+			float64(r.rows)/r.seconds, float64(r.bytesIn)/r.seconds/1e6, float64(r.peakRSS)/(1<<20), ratio)
+	}
+	fmt.Printf("\n%d rows, %s/%s, %d CPUs, %s\n", rows, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
+	return nil
+}
+
+func parseResult(out string) (result, error) {
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	f := strings.Fields(lines[len(lines)-1])
+	if len(f) != 5 || f[0] != "RESULT" {
+		return result{}, fmt.Errorf("bad child output %q", out)
+	}
+	var r result
+	r.seconds, _ = strconv.ParseFloat(f[1], 64)
+	r.rows, _ = strconv.ParseInt(f[2], 10, 64)
+	r.bytesIn, _ = strconv.ParseInt(f[3], 10, 64)
+	r.peakRSS, _ = strconv.ParseInt(f[4], 10, 64)
+	return r, nil
+}
+
+// peakRSS reads the process's peak resident set size (Linux).
+func peakRSS() int64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "VmHWM:") {
+			kb, _ := strconv.ParseInt(strings.Fields(sc.Text())[1], 10, 64)
+			return kb * 1024
+		}
+	}
+	return 0
+}
+
+func runOne(job, in, out, profile string) error {
+	st, err := os.Stat(in)
+	if err != nil {
+		return err
+	}
+	if profile != "" {
+		pf, err := os.Create(profile + "." + job + ".prof")
+		if err != nil {
+			return err
+		}
+		pprof.StartCPUProfile(pf)
+		defer pprof.StopCPUProfile()
+	}
+	start := time.Now()
+	var rows int64
+	switch job {
+	case "copy", "csvcopy":
+		err = byteCopy(in, out)
+	default:
+		rows, err = formats.Convert(context.Background(), in, out, formats.ReadOptions{}, formats.WriteOptions{})
+	}
+	if err != nil {
+		return err
+	}
+	el := time.Since(start).Seconds()
+	if profile != "" {
+		pprof.StopCPUProfile()
+	}
+	if rows == 0 {
+		// A byte copy knows no rows: count them outside the timing.
+		info, err := formats.Inspect(in, formats.ReadOptions{})
+		if err != nil {
+			return err
+		}
+		rows = info.Rows
+	}
+	fmt.Printf("RESULT %.4f %d %d %d\n", el, rows, st.Size(), peakRSS())
+	return nil
+}
+
+// byteCopy copies in to out through the same atomic output as formats
+// (temporary file, sync, rename), so that the reference pays the same
+// fsync as the jobs.
+func byteCopy(in, out string) error {
+	src, err := os.Open(in)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := formats.CreateAtomic(out, true)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		dst.Abort()
+		return err
+	}
+	return dst.Commit()
+}

@@ -1,0 +1,200 @@
+package main
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"filippo.io/age"
+	"github.com/spf13/cobra"
+
+	"github.com/koble/koble/formats"
+	"github.com/koble/koble/linkage"
+	"github.com/koble/koble/pseudonym"
+	"github.com/koble/koble/refdate"
+)
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func newPrepareCmd(g *globals) *cobra.Command {
+	var (
+		kf                                    keyFlags
+		sf                                    schemeFlags
+		cf                                    csvFlags
+		cfg                                   linkage.PrepareConfig
+		shift, relative, coarsen, keep, drop  string
+		allow, encoding, compression, yearPol string
+		quarantineRows                        []string
+		overwrite                             bool
+		rowGroupRows                          int64
+	)
+	cmd := &cobra.Command{
+		Use:   "prepare --key KEYFILE --in FILE --out FILE --id-column NAME [flags]",
+		Short: "Prepare an extract: serials for IDs, dates shifted, columns chosen, leaks guarded",
+		Long: `Prepare one extract for delivery, in one streaming pass:
+
+  1. parse every national ID of --id-column and replace the column with the
+     project serial (--serial-column, default "lnr"); rows whose ID is
+     invalid go to the quarantine with their row number and reason;
+  2. shift (--shift-dates), relativise (--relative-dates) or coarsen
+     (--coarsen) date columns, per person, with the same key;
+  3. keep (--keep) or drop (--drop) columns;
+  4. stop if any remaining column holds a valid national ID or is named like
+     one (fnr, personnummer, navn, adresse, ...), unless --allow names it;
+  5. write the output atomically, with metadata saying what was done, and a
+     JSON report (--report).
+
+The same input and key give byte-identical output for any --workers.`,
+		Example: `  koble prepare --key project.key --in npr.parquet --out delivery/npr.parquet \
+      --id-column fnr --shift-dates admit_date,discharge_date --window 182 \
+      --drop hospital --report delivery/npr.report.json \
+      --quarantine delivery/npr.quarantine.csv`,
+		Args: exactArgs(0, "no arguments (use --in and --out)"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cfg.In == "" || cfg.Out == "" || cfg.IDColumn == "" {
+				return usagef("--in, --out and --id-column are required")
+			}
+			keyPath, _ := cmd.Flags().GetString("key")
+			if keyPath == "" {
+				return usagef("--key is required: the project key file")
+			}
+			var err error
+			if cfg.Scheme, err = sf.build(); err != nil {
+				return err
+			}
+			if cfg.Read, err = cf.readOptions(); err != nil {
+				return err
+			}
+			if cfg.Write, err = cf.writeOptions(); err != nil {
+				return err
+			}
+			if cfg.Write.Compression, err = formats.ParseCompression(compression); err != nil {
+				return usageError{err}
+			}
+			cfg.Write.RowGroupRows = rowGroupRows
+			cfg.Write.Overwrite = overwrite
+			if cfg.SerialEncoding, err = pseudonym.ParseEncoding(encoding); err != nil {
+				return usageError{err}
+			}
+			cfg.Shift = splitList(shift)
+			if len(cfg.Shift) > 0 && cfg.Window == 0 {
+				return usagef("--shift-dates needs --window DAYS")
+			}
+			switch yearPol {
+			case "", "free":
+			case "clamp":
+				cfg.ShiftOptions.Year = refdate.YearClamp
+			case "reflect":
+				cfg.ShiftOptions.Year = refdate.YearReflect
+			case "refuse":
+				cfg.ShiftOptions.Year = refdate.YearRefuse
+			default:
+				return usagef("--keep-year %q: want free, clamp, reflect or refuse", yearPol)
+			}
+			for _, spec := range strings.Fields(strings.ReplaceAll(relative, ";", " ")) {
+				ref, cols, ok := strings.Cut(spec, ":")
+				if !ok || ref == "" || cols == "" {
+					return usagef("--relative-dates %q: want REFERENCE:COLUMN[,COLUMN...]", spec)
+				}
+				cfg.Relative = append(cfg.Relative, linkage.Relative{Reference: ref, Columns: splitList(cols)})
+			}
+			for _, spec := range splitList(coarsen) {
+				col, prec, ok := strings.Cut(spec, ":")
+				if !ok {
+					return usagef("--coarsen %q: want COLUMN:year|year-month|iso-week", spec)
+				}
+				p, err := refdate.ParsePrecision(prec)
+				if err != nil {
+					return usageError{err}
+				}
+				cfg.Coarsen = append(cfg.Coarsen, linkage.Coarsen{Column: col, Precision: p})
+			}
+			cfg.Keep, cfg.Drop, cfg.AllowColumns = splitList(keep), splitList(drop), splitList(allow)
+			if len(cfg.Keep) > 0 && len(cfg.Drop) > 0 {
+				return usagef("give --keep or --drop, not both")
+			}
+			for _, r := range quarantineRows {
+				rs, err := age.ParseRecipients(strings.NewReader(r))
+				if err != nil {
+					return usagef("--quarantine-rows %q is not an age recipient", r)
+				}
+				cfg.QuarantineRecipients = append(cfg.QuarantineRecipients, rs...)
+			}
+			if cfg.QuarantineRecipients != nil && cfg.QuarantinePath == "" {
+				return usagef("--quarantine-rows needs --quarantine FILE")
+			}
+			key, err := kf.open(g, keyPath)
+			if err != nil {
+				return err
+			}
+			defer key.Close()
+			cfg.Key = key
+			cfg.Tool = toolVersion()
+			bar := g.newProgress(-1, "prepare")
+			cfg.Progress = bar.Set
+			rep, err := linkage.Prepare(cmd.Context(), cfg)
+			bar.Finish()
+			if err != nil {
+				return err
+			}
+			printPrepareSummary(g, rep)
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.String("key", "", "project key file")
+	kf.add(cmd)
+	sf.add(cmd)
+	cf.add(cmd, true)
+	fl.StringVar(&cfg.In, "in", "", "input file (CSV, Parquet or Arrow)")
+	fl.StringVar(&cfg.Out, "out", "", "output file (CSV, Parquet or Arrow)")
+	fl.StringVar(&cfg.IDColumn, "id-column", "", "column holding the national IDs")
+	fl.StringVar(&cfg.SerialColumn, "serial-column", linkage.DefaultSerialColumn, "name of the serial column that replaces it")
+	fl.StringVar(&encoding, "serial-encoding", "base32", "serial encoding: base32 (16 characters), int64 or hex")
+	fl.StringVar(&shift, "shift-dates", "", "date columns to shift per person, comma-separated")
+	fl.IntVar(&cfg.Window, "window", 0, "shift window in days: offsets in [-W,-1] and [1,W]")
+	fl.BoolVar(&cfg.KeepWeekday, "keep-weekday", false, "shift by whole weeks, keeping every weekday")
+	fl.StringVar(&yearPol, "keep-year", "free", "when a shift leaves the year: free, clamp, reflect or refuse (quarantine)")
+	fl.StringVar(&relative, "relative-dates", "", "REFERENCE:COL[,COL...]: deliver COLs as days since the row's REFERENCE date")
+	fl.StringVar(&coarsen, "coarsen", "", "COL:year|year-month|iso-week[,...]: deliver dates coarser")
+	fl.StringVar(&keep, "keep", "", "deliver only these columns (and the serial)")
+	fl.StringVar(&drop, "drop", "", "columns not to deliver")
+	fl.StringVar(&allow, "allow", "", "columns the leak guard may let through")
+	fl.StringVar(&cfg.ReportPath, "report", "", "write the JSON report here")
+	fl.StringVar(&cfg.QuarantinePath, "quarantine", "", "write quarantined rows' numbers and reasons here (CSV)")
+	fl.StringArrayVar(&quarantineRows, "quarantine-rows", nil, "write whole quarantined rows instead, age-encrypted to this recipient (repeatable)")
+	fl.IntVar(&cfg.Workers, "workers", 0, "worker goroutines (default: all cores)")
+	fl.StringVar(&compression, "compression", "", "output compression (Parquet: zstd by default)")
+	fl.Int64Var(&rowGroupRows, "row-group-rows", formats.DefaultRowGroupRows, "rows per Parquet row group")
+	fl.BoolVar(&overwrite, "overwrite", false, "replace existing output, report and quarantine files")
+	return cmd
+}
+
+func printPrepareSummary(g *globals, rep *linkage.Report) {
+	g.say("koble: prepared %s -> %s", rep.Input, rep.Output)
+	g.say("  rows read %d, written %d, quarantined %d", rep.RowsRead, rep.RowsWritten, rep.RowsQuarantine)
+	reasons := make([]string, 0, len(rep.Quarantine))
+	for r := range rep.Quarantine {
+		reasons = append(reasons, r)
+	}
+	sort.Strings(reasons)
+	for _, r := range reasons {
+		g.say("    %-28s %d", r, rep.Quarantine[r])
+	}
+	g.say("  persons %d, rows per person min %d, median %g, max %d", rep.Persons, rep.RowsPerPerson.Min, rep.RowsPerPerson.Median, rep.RowsPerPerson.Max)
+	g.say("  columns in  %s", strings.Join(rep.ColumnsIn, ", "))
+	g.say("  columns out %s", strings.Join(rep.ColumnsOut, ", "))
+	if len(rep.Dates.Shifted) > 0 {
+		g.say("  dates shifted %s (window %d days, weekday kept: %v)", strings.Join(rep.Dates.Shifted, ", "), rep.Dates.Window, rep.Dates.KeepWeekday)
+	}
+	g.say("  project %s, key fingerprint %s, serials %s in %q", rep.Project, rep.KeyFingerprint, rep.SerialEncoding, rep.SerialColumn)
+	g.say("  %s, %.0f rows/s, %d workers", time.Duration(rep.Seconds*float64(time.Second)).Round(time.Millisecond), rep.RowsPerSecond, rep.Workers)
+}

@@ -1,0 +1,904 @@
+package linkage
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"filippo.io/age"
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/compute"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/koble/koble/formats"
+	"github.com/koble/koble/pseudonym"
+	"github.com/koble/koble/refdate"
+)
+
+// Relative says that Columns are to be delivered as whole days since the
+// row's Reference date column.
+type Relative struct {
+	Reference string
+	Columns   []string
+}
+
+// Coarsen says that Column is to be delivered at a lower precision.
+type Coarsen struct {
+	Column    string
+	Precision refdate.Precision
+}
+
+// PrepareConfig describes one extract: what to read, how to transform it,
+// and where to deliver it. Fields are fixed before [Prepare] is called.
+type PrepareConfig struct {
+	In, Out string
+	// Read and Write configure the input and output files (format, CSV
+	// delimiter and encoding, compression). Write.Metadata is extended with
+	// what Prepare did.
+	Read  formats.ReadOptions
+	Write formats.WriteOptions
+
+	// Key is the project key. Prepare does not close it.
+	Key *pseudonym.Key
+	// IDColumn holds the national IDs; Scheme parses them.
+	IDColumn string
+	Scheme   pseudonym.Scheme
+	// SerialColumn replaces IDColumn, at its position ("lnr" if empty).
+	SerialColumn string
+	// SerialEncoding is how serials are written (base32 by default).
+	SerialEncoding pseudonym.Encoding
+	// Crosswalk, if not nil, maps replaced IDs to current ones.
+	Crosswalk pseudonym.Crosswalk
+
+	// Shift lists date columns to move by each person's offset, drawn from
+	// [-Window, +Window] (whole weeks with KeepWeekday).
+	Shift       []string
+	Window      int
+	KeepWeekday bool
+	// ShiftOptions sets year, bound, timestamp and partial-date policies.
+	ShiftOptions refdate.Options
+	Relative     []Relative
+	Coarsen      []Coarsen
+
+	// Keep, if not empty, delivers only these columns (and the serial);
+	// Drop removes columns. At most one of them may be set.
+	Keep, Drop []string
+	// AllowColumns exempts columns from the leak guard.
+	AllowColumns []string
+
+	// ReportPath, if set, receives the JSON report.
+	ReportPath string
+	// QuarantinePath, if set, receives the quarantined rows' numbers and
+	// reasons (CSV, no IDs). With QuarantineRecipients it instead receives
+	// the whole rows, age-encrypted to them.
+	QuarantinePath       string
+	QuarantineRecipients []age.Recipient
+
+	// Workers is the number of goroutines (all cores if zero). The output
+	// is the same for every value.
+	Workers int
+	// Progress, if not nil, is called with the rows read so far.
+	Progress func(rows int64)
+	// Tool is recorded in the output's metadata ("koble devel" if empty).
+	Tool string
+}
+
+// Report says what Prepare did. It holds counts and names, never an ID.
+type Report struct {
+	Input          string           `json:"input"`
+	Output         string           `json:"output"`
+	Project        string           `json:"project"`
+	KeyFingerprint string           `json:"key_fingerprint"`
+	Scheme         string           `json:"id_scheme"`
+	IDColumn       string           `json:"id_column"`
+	SerialColumn   string           `json:"serial_column"`
+	SerialEncoding string           `json:"serial_encoding"`
+	RowsRead       int64            `json:"rows_read"`
+	RowsWritten    int64            `json:"rows_written"`
+	RowsQuarantine int64            `json:"rows_quarantined"`
+	Quarantine     map[string]int64 `json:"quarantined_by_reason"`
+	Persons        int64            `json:"distinct_persons"`
+	RowsPerPerson  struct {
+		Min    int64   `json:"min"`
+		Median float64 `json:"median"`
+		Max    int64   `json:"max"`
+	} `json:"rows_per_person"`
+	ColumnsIn  []string `json:"columns_in"`
+	ColumnsOut []string `json:"columns_out"`
+	Dates      struct {
+		Shifted     []string          `json:"shifted,omitempty"`
+		Window      int               `json:"window,omitempty"`
+		KeepWeekday bool              `json:"keep_weekday,omitempty"`
+		Relative    map[string]string `json:"relative,omitempty"`
+		Coarsened   map[string]string `json:"coarsened,omitempty"`
+	} `json:"dates"`
+	Workers       int     `json:"workers"`
+	Seconds       float64 `json:"elapsed_seconds"`
+	RowsPerSecond float64 `json:"rows_per_second"`
+}
+
+// DefaultSerialColumn is the name of the serial column unless told.
+const DefaultSerialColumn = "lnr"
+
+// column roles in the output.
+type role uint8
+
+const (
+	rolePass role = iota
+	roleSerial
+	roleShift
+	roleRelative
+	roleCoarsen
+)
+
+type outColumn struct {
+	field     arrow.Field
+	in        int // input column index
+	role      role
+	ref       int // reference column index for roleRelative
+	precision refdate.Precision
+}
+
+// plan is the validated shape of a prepare run.
+type plan struct {
+	cfg    *PrepareConfig
+	in     *arrow.Schema
+	out    *arrow.Schema
+	idCol  int
+	cols   []outColumn
+	guard  []int // output columns the leak guard scans
+	serial arrow.DataType
+}
+
+func (cfg *PrepareConfig) newPlan(in *arrow.Schema) (*plan, error) {
+	p := &plan{cfg: cfg, in: in}
+	index := map[string]int{}
+	names := make([]string, in.NumFields())
+	for i, f := range in.Fields() {
+		index[f.Name] = i
+		names[i] = f.Name
+	}
+	need := func(what, col string) (int, error) {
+		i, ok := index[col]
+		if !ok {
+			return 0, fmt.Errorf("linkage: %s: %s column %q: %w (it has %s)", cfg.In, what, col, formats.ErrMissingColumn, strings.Join(names, ", "))
+		}
+		return i, nil
+	}
+	var err error
+	if p.idCol, err = need("ID", cfg.IDColumn); err != nil {
+		return nil, err
+	}
+	if len(cfg.Keep) > 0 && len(cfg.Drop) > 0 {
+		return nil, errors.New("linkage: give columns to keep or to drop, not both")
+	}
+	handled := map[int]string{}
+	mark := func(i int, how string) error {
+		if prev, ok := handled[i]; ok {
+			return fmt.Errorf("linkage: column %q is both %s and %s", names[i], prev, how)
+		}
+		handled[i] = how
+		return nil
+	}
+	mark(p.idCol, "the ID column")
+	shift := map[int]bool{}
+	for _, c := range cfg.Shift {
+		i, err := need("date", c)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkDateType(cfg.In, in.Field(i)); err != nil {
+			return nil, err
+		}
+		if err := mark(i, "shifted"); err != nil {
+			return nil, err
+		}
+		shift[i] = true
+	}
+	relative := map[int]int{}
+	for _, r := range cfg.Relative {
+		ref, err := need("reference date", r.Reference)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkDateType(cfg.In, in.Field(ref)); err != nil {
+			return nil, err
+		}
+		for _, c := range r.Columns {
+			i, err := need("date", c)
+			if err != nil {
+				return nil, err
+			}
+			if err := checkDateType(cfg.In, in.Field(i)); err != nil {
+				return nil, err
+			}
+			if err := mark(i, "relative"); err != nil {
+				return nil, err
+			}
+			relative[i] = ref
+		}
+	}
+	coarsen := map[int]refdate.Precision{}
+	for _, c := range cfg.Coarsen {
+		i, err := need("date", c.Column)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkDateType(cfg.In, in.Field(i)); err != nil {
+			return nil, err
+		}
+		if err := mark(i, "coarsened"); err != nil {
+			return nil, err
+		}
+		coarsen[i] = c.Precision
+	}
+	keep := map[int]bool{}
+	for _, c := range cfg.Keep {
+		i, err := need("kept", c)
+		if err != nil {
+			return nil, err
+		}
+		keep[i] = true
+	}
+	drop := map[int]bool{}
+	for _, c := range cfg.Drop {
+		i, err := need("dropped", c)
+		if err != nil {
+			return nil, err
+		}
+		drop[i] = true
+	}
+	allow := map[string]bool{}
+	for _, c := range cfg.AllowColumns {
+		if _, err := need("allowed", c); err != nil {
+			return nil, err
+		}
+		allow[c] = true
+	}
+	serialName := cfg.SerialColumn
+	if serialName == "" {
+		serialName = DefaultSerialColumn
+	}
+	if j, clash := index[serialName]; clash && j != p.idCol && !drop[j] && (len(keep) == 0 || keep[j]) {
+		return nil, fmt.Errorf("linkage: %s already has a column %q; name the serial column otherwise", cfg.In, serialName)
+	}
+	p.serial = arrow.BinaryTypes.String
+	if cfg.SerialEncoding == pseudonym.EncodingInt64 {
+		p.serial = arrow.PrimitiveTypes.Int64
+	}
+	var fields []arrow.Field
+	for i, f := range in.Fields() {
+		oc := outColumn{in: i, field: f}
+		switch {
+		case i == p.idCol:
+			oc.role = roleSerial
+			oc.field = arrow.Field{Name: serialName, Type: p.serial, Nullable: false}
+		case drop[i], len(keep) > 0 && !keep[i]:
+			continue
+		case shift[i]:
+			oc.role = roleShift
+		case coarsen[i] != 0:
+			oc.role, oc.precision = roleCoarsen, coarsen[i]
+			oc.field = arrow.Field{Name: f.Name, Type: refdate.CoarsenType(coarsen[i]), Nullable: true}
+		default:
+			if ref, ok := relative[i]; ok {
+				oc.role, oc.ref = roleRelative, ref
+				oc.field = arrow.Field{Name: f.Name, Type: arrow.PrimitiveTypes.Int32, Nullable: true}
+			}
+		}
+		if oc.role == rolePass && !allow[f.Name] {
+			if sensitiveName(f.Name) {
+				return nil, &LeakError{File: cfg.Out, Column: f.Name, Name: true}
+			}
+			p.guard = append(p.guard, len(p.cols))
+		}
+		p.cols = append(p.cols, oc)
+		fields = append(fields, oc.field)
+	}
+	p.out = arrow.NewSchema(fields, nil)
+	return p, nil
+}
+
+func checkDateType(file string, f arrow.Field) error {
+	switch f.Type.ID() {
+	case arrow.DATE32, arrow.DATE64, arrow.TIMESTAMP, arrow.STRING:
+		return nil
+	}
+	return fmt.Errorf("linkage: %s: column %q is %s, not a date (want a date, timestamp or date strings)", file, f.Name, f.Type)
+}
+
+// batchIn is one input batch with its first row number (1-based).
+type batchIn struct {
+	batch    arrow.RecordBatch
+	firstRow int64
+}
+
+// quarantined is one row that is not delivered.
+type quarantined struct {
+	row    int64 // 1-based input row
+	index  int   // row within its batch
+	reason string
+	column string
+}
+
+// batchOut is the result of transforming one batch.
+type batchOut struct {
+	out        arrow.RecordBatch // delivered rows
+	rows       int64             // rows read
+	quarantine []quarantined
+	qrows      arrow.RecordBatch // the quarantined input rows, if kept
+	persons    []uint64          // the serial prefix of each delivered row
+	leak       *LeakError
+}
+
+func (b *batchOut) release() {
+	if b.out != nil {
+		b.out.Release()
+	}
+	if b.qrows != nil {
+		b.qrows.Release()
+	}
+}
+
+// worker holds one goroutine's state.
+type worker struct {
+	serials *pseudonym.Serials
+	offsets *refdate.Offsets
+	shifter *refdate.Shifter
+	sers    []pseudonym.Serial
+	reasons []pseudonym.Reason
+	offs    []int32
+	sbytes  [][]byte
+}
+
+// Prepare runs one extract (see [PrepareConfig]) in a single streaming
+// pass and returns its report. The output, the quarantine file and the
+// report appear only if the whole run succeeds; on an error, a leak-guard
+// stop or a cancelled ctx, none of them exists afterwards.
+func Prepare(ctx context.Context, cfg PrepareConfig) (*Report, error) {
+	start := time.Now()
+	if cfg.Key == nil {
+		return nil, errors.New("linkage: no project key")
+	}
+	if cfg.Scheme == nil {
+		cfg.Scheme = pseudonym.Norway{}
+	}
+	workers := cfg.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	mem := cfg.Read.Allocator
+	if mem == nil {
+		mem = memory.DefaultAllocator
+	}
+	cfg.Read.Allocator = mem
+	r, err := formats.Open(cfg.In, cfg.Read)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	p, err := cfg.newPlan(r.Schema())
+	if err != nil {
+		return nil, err
+	}
+	var dateKey []byte
+	var baseOffsets *refdate.Offsets
+	var shifter *refdate.Shifter
+	if len(cfg.Shift) > 0 {
+		dateKey = cfg.Key.DateShiftKey()
+		defer clear(dateKey)
+		if baseOffsets, err = refdate.NewOffsets(dateKey, cfg.Window, cfg.KeepWeekday); err != nil {
+			return nil, err
+		}
+		if shifter, err = refdate.NewShifter(cfg.ShiftOptions); err != nil {
+			return nil, err
+		}
+	}
+
+	rep := &Report{Input: cfg.In, Output: cfg.Out, Project: cfg.Key.Project(), KeyFingerprint: cfg.Key.Fingerprint(),
+		Scheme: cfg.Scheme.Code(), IDColumn: cfg.IDColumn,
+		SerialEncoding: cfg.SerialEncoding.String(), Quarantine: map[string]int64{}, Workers: workers}
+	for _, oc := range p.cols {
+		if oc.role == roleSerial {
+			rep.SerialColumn = oc.field.Name
+		}
+	}
+	for _, f := range p.in.Fields() {
+		rep.ColumnsIn = append(rep.ColumnsIn, f.Name)
+	}
+	for _, f := range p.out.Fields() {
+		rep.ColumnsOut = append(rep.ColumnsOut, f.Name)
+	}
+	if len(cfg.Shift) > 0 {
+		rep.Dates.Shifted, rep.Dates.Window, rep.Dates.KeepWeekday = cfg.Shift, cfg.Window, cfg.KeepWeekday
+	}
+	for _, rel := range cfg.Relative {
+		if rep.Dates.Relative == nil {
+			rep.Dates.Relative = map[string]string{}
+		}
+		for _, c := range rel.Columns {
+			rep.Dates.Relative[c] = rel.Reference
+		}
+	}
+	for _, c := range cfg.Coarsen {
+		if rep.Dates.Coarsened == nil {
+			rep.Dates.Coarsened = map[string]string{}
+		}
+		rep.Dates.Coarsened[c.Column] = c.Precision.String()
+	}
+
+	wo := cfg.Write
+	wo.Metadata = p.metadata(rep)
+	w, err := formats.Create(cfg.Out, p.out, wo)
+	if err != nil {
+		return nil, err
+	}
+	defer w.Abort()
+	var q *quarantineWriter
+	if cfg.QuarantinePath != "" {
+		if q, err = newQuarantineWriter(cfg.QuarantinePath, p.in, cfg.QuarantineRecipients, cfg.Write.Overwrite); err != nil {
+			return nil, err
+		}
+		defer q.abort()
+	}
+
+	workerState := make([]*worker, workers)
+	for i := range workerState {
+		ws := &worker{serials: cfg.Key.Serials(pseudonym.SerialOptions{Crosswalk: cfg.Crosswalk, CacheSize: 1 << 16}), shifter: shifter}
+		if baseOffsets != nil {
+			ws.offsets = baseOffsets.Clone()
+		}
+		workerState[i] = ws
+	}
+
+	var nextRow int64 = 1
+	next := func() (batchIn, bool, error) {
+		if !r.Next() {
+			return batchIn{}, false, r.Err()
+		}
+		b := r.RecordBatch()
+		b.Retain()
+		in := batchIn{batch: b, firstRow: nextRow}
+		nextRow += b.NumRows()
+		return in, true, nil
+	}
+	counts := map[uint64]uint32{}
+	sink := func(o *batchOut) error {
+		defer o.release()
+		if o.leak != nil {
+			return o.leak
+		}
+		rep.RowsRead += o.rows
+		if o.out.NumRows() > 0 {
+			if err := w.Write(o.out); err != nil {
+				return err
+			}
+		}
+		rep.RowsWritten += o.out.NumRows()
+		for _, qr := range o.quarantine {
+			rep.Quarantine[qr.reason]++
+		}
+		rep.RowsQuarantine += int64(len(o.quarantine))
+		if q != nil {
+			if err := q.write(o.quarantine, o.qrows); err != nil {
+				return err
+			}
+		}
+		for _, k := range o.persons {
+			counts[k]++
+		}
+		if cfg.Progress != nil {
+			cfg.Progress(rep.RowsRead)
+		}
+		return nil
+	}
+	work := func(wi int, in batchIn) (*batchOut, error) {
+		defer in.batch.Release()
+		return p.transform(ctx, mem, workerState[wi], in)
+	}
+	if err := runOrdered(ctx, workers, next, work, sink, func(o *batchOut) { o.release() }); err != nil {
+		return nil, err
+	}
+
+	// Persons and rows per person.
+	rep.Persons = int64(len(counts))
+	if len(counts) > 0 {
+		per := make([]uint32, 0, len(counts))
+		for _, c := range counts {
+			per = append(per, c)
+		}
+		slices.Sort(per)
+		rep.RowsPerPerson.Min, rep.RowsPerPerson.Max = int64(per[0]), int64(per[len(per)-1])
+		mid := len(per) / 2
+		if len(per)%2 == 1 {
+			rep.RowsPerPerson.Median = float64(per[mid])
+		} else {
+			rep.RowsPerPerson.Median = float64(per[mid-1]+per[mid]) / 2
+		}
+	}
+	if rep.RowsRead != rep.RowsWritten+rep.RowsQuarantine {
+		return nil, fmt.Errorf("linkage: internal error: %d rows read, %d written, %d quarantined", rep.RowsRead, rep.RowsWritten, rep.RowsQuarantine)
+	}
+	el := time.Since(start)
+	rep.Seconds = el.Seconds()
+	if rep.Seconds > 0 {
+		rep.RowsPerSecond = float64(rep.RowsRead) / rep.Seconds
+	}
+
+	// Everything is written; make it appear.
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	if q != nil {
+		if err := q.commit(); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.ReportPath != "" {
+		if err := writeJSON(cfg.ReportPath, rep, cfg.Write.Overwrite); err != nil {
+			return nil, err
+		}
+	}
+	return rep, nil
+}
+
+// metadata records what was done, for the output's key-value metadata.
+// It holds no time stamp, so the same inputs give byte-identical outputs.
+func (p *plan) metadata(rep *Report) map[string]string {
+	md := map[string]string{}
+	for k, v := range p.cfg.Write.Metadata {
+		md[k] = v
+	}
+	tool := p.cfg.Tool
+	if tool == "" {
+		tool = "koble devel"
+	}
+	md["koble.version"] = tool
+	md["koble.project"] = rep.Project
+	md["koble.key_fingerprint"] = rep.KeyFingerprint
+	md["koble.id_scheme"] = rep.Scheme
+	md["koble.serial_column"] = rep.SerialColumn
+	md["koble.serial_encoding"] = rep.SerialEncoding
+	md["koble.serial_source_column"] = p.cfg.IDColumn
+	if se, ok := p.cfg.Scheme.(pseudonym.Sweden); ok && !se.Today.IsZero() {
+		md["koble.se_reference_date"] = se.Today.Format("2006-01-02")
+	}
+	if len(p.cfg.Shift) > 0 {
+		md["koble.dates.shifted"] = strings.Join(p.cfg.Shift, ",")
+		md["koble.dates.window"] = strconv.Itoa(p.cfg.Window)
+		md["koble.dates.keep_weekday"] = strconv.FormatBool(p.cfg.KeepWeekday)
+	}
+	if len(rep.Dates.Relative) > 0 {
+		b, _ := json.Marshal(rep.Dates.Relative)
+		md["koble.dates.relative"] = string(b)
+	}
+	if len(rep.Dates.Coarsened) > 0 {
+		b, _ := json.Marshal(rep.Dates.Coarsened)
+		md["koble.dates.coarsened"] = string(b)
+	}
+	var transformed []string
+	for _, oc := range p.cols {
+		if oc.role != rolePass {
+			transformed = append(transformed, oc.field.Name)
+		}
+	}
+	sort.Strings(transformed)
+	md["koble.transformed_columns"] = strings.Join(transformed, ",")
+	return md
+}
+
+// transform turns one input batch into delivered rows and quarantine.
+func (p *plan) transform(ctx context.Context, mem memory.Allocator, ws *worker, in batchIn) (*batchOut, error) {
+	b := in.batch
+	n := int(b.NumRows())
+	if cap(ws.sers) < n {
+		ws.sers = make([]pseudonym.Serial, n)
+		ws.reasons = make([]pseudonym.Reason, n)
+		ws.offs = make([]int32, n)
+		ws.sbytes = make([][]byte, n)
+	}
+	sers, reasons := ws.sers[:n], ws.reasons[:n]
+	if _, err := ws.serials.ComputeArray(p.cfg.Scheme, b.Column(p.idCol), sers, reasons); err != nil {
+		return nil, fmt.Errorf("linkage: %s: column %q: %w", p.cfg.In, p.cfg.IDColumn, err)
+	}
+	out := &batchOut{rows: int64(n)}
+	bad := make([]bool, n)
+	for i, r := range reasons {
+		if r != pseudonym.ReasonNone {
+			bad[i] = true
+			out.quarantine = append(out.quarantine, quarantined{row: in.firstRow + int64(i), index: i, reason: "id-" + r.String(), column: p.cfg.IDColumn})
+		}
+	}
+	var offs []int32
+	if ws.offsets != nil {
+		offs = ws.offs[:n]
+		sb := ws.sbytes[:n]
+		for i := range sb {
+			if bad[i] {
+				sb[i] = nil
+			} else {
+				sb[i] = sers[i][:refdate.SerialBytes]
+			}
+		}
+		ws.offsets.Fill(offs, sb)
+	}
+
+	cols := make([]arrow.Array, len(p.cols))
+	defer func() {
+		for _, c := range cols {
+			if c != nil {
+				c.Release()
+			}
+		}
+	}()
+	problem := func(i int, reason, column string) {
+		if !bad[i] {
+			bad[i] = true
+			out.quarantine = append(out.quarantine, quarantined{row: in.firstRow + int64(i), index: i, reason: reason, column: column})
+		}
+	}
+	for k, oc := range p.cols {
+		src := b.Column(oc.in)
+		switch oc.role {
+		case rolePass:
+			src.Retain()
+			cols[k] = src
+		case roleSerial:
+			cols[k] = p.serialArray(mem, sers, bad)
+		case roleShift:
+			a, probs, err := ws.shifter.ShiftArray(mem, src, offs)
+			if err != nil {
+				return nil, fmt.Errorf("linkage: %s: column %q: %w", p.cfg.In, oc.field.Name, err)
+			}
+			cols[k] = a
+			unparsable := 0
+			for _, pr := range probs {
+				if pr.Reason == refdate.ReasonUnparsable {
+					unparsable++
+				}
+				if pr.Reason != refdate.ReasonNoPerson {
+					problem(pr.Row, pr.Reason.String(), oc.field.Name)
+				}
+			}
+			if unparsable > 0 && unparsable == src.Len()-src.NullN() {
+				return nil, fmt.Errorf("linkage: %s: column %q does not hold dates: no value in rows %d-%d is a date (YYYY-MM-DD, DD.MM.YYYY or YYYYMMDD)",
+					p.cfg.In, oc.field.Name, in.firstRow, in.firstRow+int64(n)-1)
+			}
+		case roleRelative:
+			ref, refValid, probs, err := refdate.Days(b.Column(oc.ref))
+			if err != nil {
+				return nil, fmt.Errorf("linkage: %s: column %q: %w", p.cfg.In, p.in.Field(oc.ref).Name, err)
+			}
+			for _, pr := range probs {
+				problem(pr.Row, pr.Reason.String(), p.in.Field(oc.ref).Name)
+			}
+			a, probs, err := refdate.RelativeArray(mem, src, ref, refValid)
+			if err != nil {
+				return nil, fmt.Errorf("linkage: %s: column %q: %w", p.cfg.In, oc.field.Name, err)
+			}
+			cols[k] = a
+			for _, pr := range probs {
+				problem(pr.Row, pr.Reason.String(), oc.field.Name)
+			}
+		case roleCoarsen:
+			a, probs, err := refdate.CoarsenArray(mem, src, oc.precision)
+			if err != nil {
+				return nil, fmt.Errorf("linkage: %s: column %q: %w", p.cfg.In, oc.field.Name, err)
+			}
+			cols[k] = a
+			for _, pr := range probs {
+				problem(pr.Row, pr.Reason.String(), oc.field.Name)
+			}
+		}
+	}
+	sort.Slice(out.quarantine, func(a, c int) bool { return out.quarantine[a].row < out.quarantine[c].row })
+
+	full := array.NewRecordBatch(p.out, cols, int64(n))
+	defer full.Release()
+	if len(out.quarantine) == 0 {
+		full.Retain()
+		out.out = full
+	} else {
+		fb := array.NewBooleanBuilder(mem)
+		for i := 0; i < n; i++ {
+			fb.Append(!bad[i])
+		}
+		filter := fb.NewArray()
+		fb.Release()
+		defer filter.Release()
+		cctx := compute.WithAllocator(ctx, mem)
+		kept, err := compute.FilterRecordBatch(cctx, full, filter, compute.DefaultFilterOptions())
+		if err != nil {
+			return nil, fmt.Errorf("linkage: filtering quarantined rows: %w", err)
+		}
+		// The filter may return a batch with a schema without metadata;
+		// rebuild it on the output schema.
+		out.out = array.NewRecordBatch(p.out, kept.Columns(), kept.NumRows())
+		kept.Release()
+		if p.cfg.QuarantineRecipients != nil {
+			idx := array.NewInt64Builder(mem)
+			for _, qr := range out.quarantine {
+				idx.Append(int64(qr.index))
+			}
+			indices := idx.NewArray()
+			idx.Release()
+			qcols := make([]arrow.Array, b.NumCols())
+			for c := range qcols {
+				t, err := compute.TakeArray(cctx, b.Column(c), indices)
+				if err != nil {
+					indices.Release()
+					return nil, fmt.Errorf("linkage: taking quarantined rows: %w", err)
+				}
+				qcols[c] = t
+			}
+			indices.Release()
+			out.qrows = array.NewRecordBatch(p.in, qcols, int64(len(out.quarantine)))
+			for _, c := range qcols {
+				c.Release()
+			}
+		}
+	}
+	for i := 0; i < n; i++ {
+		if !bad[i] {
+			out.persons = append(out.persons, uint64(sers[i][0])<<56|uint64(sers[i][1])<<48|uint64(sers[i][2])<<40|uint64(sers[i][3])<<32|
+				uint64(sers[i][4])<<24|uint64(sers[i][5])<<16|uint64(sers[i][6])<<8|uint64(sers[i][7]))
+		}
+	}
+
+	// The leak guard: no delivered column may hold a valid national ID.
+	for _, k := range p.guard {
+		if c := countIDs(out.out.Column(k), p.cfg.Scheme); c > 0 {
+			out.leak = &LeakError{File: p.cfg.Out, Column: p.out.Field(k).Name, Count: c}
+			break
+		}
+	}
+	return out, nil
+}
+
+// serialArray encodes the serials of a batch; quarantined rows get a
+// placeholder that the filter removes.
+func (p *plan) serialArray(mem memory.Allocator, sers []pseudonym.Serial, bad []bool) arrow.Array {
+	if p.cfg.SerialEncoding == pseudonym.EncodingInt64 {
+		b := array.NewInt64Builder(mem)
+		defer b.Release()
+		b.Reserve(len(sers))
+		for i, s := range sers {
+			if bad[i] {
+				b.Append(0)
+			} else {
+				b.Append(s.Int64())
+			}
+		}
+		return b.NewArray()
+	}
+	b := array.NewStringBuilder(mem)
+	defer b.Release()
+	b.Reserve(len(sers))
+	b.ReserveData(len(sers) * 16)
+	var buf []byte
+	for i, s := range sers {
+		if bad[i] {
+			b.AppendEmptyValue()
+			continue
+		}
+		buf = p.cfg.SerialEncoding.Append(buf[:0], s)
+		b.BinaryBuilder.Append(buf)
+	}
+	return b.NewArray()
+}
+
+// writeJSON writes v as indented JSON, atomically.
+func writeJSON(path string, v any, overwrite bool) error {
+	f, err := formats.CreateAtomic(path, overwrite)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(f)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		f.Abort()
+		return err
+	}
+	return f.Commit()
+}
+
+// quarantineWriter writes the quarantine file: row numbers, reasons and
+// columns in clear (no IDs), or, with recipients, whole input rows
+// age-encrypted to them.
+type quarantineWriter struct {
+	file    *formats.AtomicFile
+	enc     io.WriteCloser
+	csv     formats.Writer
+	schema  *arrow.Schema
+	withIDs bool
+}
+
+func newQuarantineWriter(path string, in *arrow.Schema, recipients []age.Recipient, overwrite bool) (*quarantineWriter, error) {
+	f, err := formats.CreateAtomic(path, overwrite)
+	if err != nil {
+		return nil, err
+	}
+	q := &quarantineWriter{file: f}
+	fields := []arrow.Field{
+		{Name: "row", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "reason", Type: arrow.BinaryTypes.String},
+		{Name: "column", Type: arrow.BinaryTypes.String},
+	}
+	var dst io.Writer = f
+	if recipients != nil {
+		q.withIDs = true
+		if q.enc, err = age.Encrypt(f, recipients...); err != nil {
+			f.Abort()
+			return nil, fmt.Errorf("linkage: quarantine %s: %w", path, err)
+		}
+		dst = q.enc
+		for _, fl := range in.Fields() {
+			fl.Name = "input." + fl.Name
+			fields = append(fields, fl)
+		}
+	}
+	q.schema = arrow.NewSchema(fields, nil)
+	if q.csv, err = formats.NewWriter(dst, path, q.schema, formats.WriteOptions{Format: formats.FormatCSV}); err != nil {
+		f.Abort()
+		return nil, err
+	}
+	return q, nil
+}
+
+func (q *quarantineWriter) write(rows []quarantined, full arrow.RecordBatch) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	mem := memory.DefaultAllocator
+	rb := array.NewInt64Builder(mem)
+	reb := array.NewStringBuilder(mem)
+	cb := array.NewStringBuilder(mem)
+	defer rb.Release()
+	defer reb.Release()
+	defer cb.Release()
+	for _, r := range rows {
+		rb.Append(r.row)
+		reb.Append(r.reason)
+		cb.Append(r.column)
+	}
+	cols := []arrow.Array{rb.NewArray(), reb.NewArray(), cb.NewArray()}
+	if q.withIDs && full != nil {
+		for _, c := range full.Columns() {
+			c.Retain()
+			cols = append(cols, c)
+		}
+	}
+	defer func() {
+		for _, c := range cols {
+			c.Release()
+		}
+	}()
+	rec := array.NewRecordBatch(q.schema, cols, int64(len(rows)))
+	defer rec.Release()
+	return q.csv.Write(rec)
+}
+
+func (q *quarantineWriter) commit() error {
+	if err := q.csv.Close(); err != nil {
+		q.file.Abort()
+		return err
+	}
+	if q.enc != nil {
+		if err := q.enc.Close(); err != nil {
+			q.file.Abort()
+			return err
+		}
+	}
+	return q.file.Commit()
+}
+
+func (q *quarantineWriter) abort() { q.file.Abort() }
