@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"runtime"
 	"slices"
 	"sort"
@@ -529,9 +530,9 @@ func Prepare(ctx context.Context, cfg PrepareConfig) (*Report, error) {
 		return nil, fmt.Errorf("linkage: internal error: %d rows read, %d written, %d quarantined", rep.RowsRead, rep.RowsWritten, rep.RowsQuarantine)
 	}
 	el := time.Since(start)
-	rep.Seconds = el.Seconds()
-	if rep.Seconds > 0 {
-		rep.RowsPerSecond = float64(rep.RowsRead) / rep.Seconds
+	rep.Seconds = math.Round(el.Seconds()*1000) / 1000
+	if el > 0 {
+		rep.RowsPerSecond = math.Round(float64(rep.RowsRead) / el.Seconds())
 	}
 
 	// Everything is written; make it appear.

@@ -14,6 +14,9 @@
 //	csv2csv      CSV -> CSV through formats
 //	csv2parquet  CSV -> Parquet through formats
 //	parquet2csv  Parquet -> CSV through formats
+//	prepare-pq-w1, prepare-pq-w2     koble prepare Parquet -> Parquet, 1 or 2 workers
+//	prepare-csv-w1, prepare-csv-w2   koble prepare CSV -> CSV
+//	prepare-csv2pq-w2                koble prepare CSV -> Parquet
 package main
 
 import (
@@ -33,6 +36,8 @@ import (
 
 	"github.com/koble/koble/bench/synth"
 	"github.com/koble/koble/formats"
+	"github.com/koble/koble/linkage"
+	"github.com/koble/koble/pseudonym"
 )
 
 func main() {
@@ -96,12 +101,17 @@ func drive(rows int64, persons int, jobs []string, dir, profile string) error {
 	pq := filepath.Join(data, "patient.parquet")
 	csv := filepath.Join(data, "patient.csv")
 	inputs := map[string][2]string{
-		"copy":        {pq, filepath.Join(dir, "copy.parquet")},
-		"passthrough": {pq, filepath.Join(dir, "pass.parquet")},
-		"csvcopy":     {csv, filepath.Join(dir, "copy.csv")},
-		"csv2csv":     {csv, filepath.Join(dir, "out.csv")},
-		"csv2parquet": {csv, filepath.Join(dir, "out.parquet")},
-		"parquet2csv": {pq, filepath.Join(dir, "out2.csv")},
+		"copy":              {pq, filepath.Join(dir, "copy.parquet")},
+		"passthrough":       {pq, filepath.Join(dir, "pass.parquet")},
+		"csvcopy":           {csv, filepath.Join(dir, "copy.csv")},
+		"csv2csv":           {csv, filepath.Join(dir, "out.csv")},
+		"csv2parquet":       {csv, filepath.Join(dir, "out.parquet")},
+		"parquet2csv":       {pq, filepath.Join(dir, "out2.csv")},
+		"prepare-pq-w1":     {pq, filepath.Join(dir, "prep1.parquet")},
+		"prepare-pq-w2":     {pq, filepath.Join(dir, "prep2.parquet")},
+		"prepare-csv-w1":    {csv, filepath.Join(dir, "prep1.csv")},
+		"prepare-csv-w2":    {csv, filepath.Join(dir, "prep2.csv")},
+		"prepare-csv2pq-w2": {csv, filepath.Join(dir, "prep3.parquet")},
 	}
 	fmt.Printf("| job | rows | seconds | rows/s | MB/s in | peak RSS MiB | ratio to reference |\n|---|---|---|---|---|---|---|\n")
 	refs := map[string]float64{}
@@ -126,11 +136,8 @@ func drive(rows int64, persons int, jobs []string, dir, profile string) error {
 			return fmt.Errorf("%s: %w", job, err)
 		}
 		os.Remove(io2[1])
-		ref := "copy"
-		if strings.HasPrefix(job, "csv") {
-			ref = "csvcopy"
-		}
-		if job == "copy" || job == "csvcopy" {
+		ref := referenceOf(job)
+		if job == "copy" || job == "csvcopy" || job == "passthrough" || job == "csv2csv" || job == "csv2parquet" {
 			refs[job] = r.seconds
 		}
 		ratio := "-"
@@ -190,9 +197,11 @@ func runOne(job, in, out, profile string) error {
 	}
 	start := time.Now()
 	var rows int64
-	switch job {
-	case "copy", "csvcopy":
+	switch {
+	case job == "copy" || job == "csvcopy":
 		err = byteCopy(in, out)
+	case strings.HasPrefix(job, "prepare-"):
+		rows, err = prepare(in, out, job)
 	default:
 		rows, err = formats.Convert(context.Background(), in, out, formats.ReadOptions{}, formats.WriteOptions{})
 	}
@@ -233,4 +242,46 @@ func byteCopy(in, out string) error {
 		return err
 	}
 	return dst.Commit()
+}
+
+// referenceOf names the job each job is compared with: a byte copy for the
+// pass-throughs, the pass-through of the same formats for prepare.
+func referenceOf(job string) string {
+	switch {
+	case strings.HasPrefix(job, "prepare-pq"):
+		return "passthrough"
+	case strings.HasPrefix(job, "prepare-csv2pq"):
+		return "csv2parquet"
+	case strings.HasPrefix(job, "prepare-csv"):
+		return "csv2csv"
+	case strings.HasPrefix(job, "csv"):
+		return "csvcopy"
+	}
+	return "copy"
+}
+
+// prepare runs koble prepare as a register manager would: serials for the
+// IDs, both dates shifted, everything else kept, the leak guard on.
+func prepare(in, out, job string) (int64, error) {
+	secret := make([]byte, pseudonym.SecretSize)
+	for i := range secret {
+		secret[i] = byte(i + 1)
+	}
+	key, err := pseudonym.NewKey("bench", secret, time.Unix(0, 0))
+	if err != nil {
+		return 0, err
+	}
+	workers := 2
+	if strings.HasSuffix(job, "-w1") {
+		workers = 1
+	}
+	rep, err := linkage.Prepare(context.Background(), linkage.PrepareConfig{
+		In: in, Out: out, Key: key, IDColumn: "fnr", Scheme: pseudonym.Norway{},
+		Shift: []string{"admit_date", "discharge_date"}, Window: 182, Workers: workers,
+		Write: formats.WriteOptions{Overwrite: true},
+	})
+	if err != nil {
+		return 0, err
+	}
+	return rep.RowsRead, nil
 }

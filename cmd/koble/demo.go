@@ -47,7 +47,7 @@ was done and where to look. Nothing real is touched: every ID is generated.`,
 			for _, f := range m.Files {
 				fmt.Fprintf(w, "   %-13s %8d rows  %6d persons  %4d malformed IDs  %s\n", f.Register, f.Rows, f.Persons, f.BadIDs, filepath.Join(data, f.Path))
 			}
-			return runDemoSteps(g, dir, data, m)
+			return runDemoSteps(cmd.Context(), g, dir, data, m)
 		},
 	}
 	cmd.Flags().StringVar(&dir, "dir", "", "folder for the demo's files (default: a new temporary folder)")

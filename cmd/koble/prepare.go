@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -137,6 +139,14 @@ The same input and key give byte-identical output for any --workers.`,
 			}
 			defer key.Close()
 			cfg.Key = key
+			// Delivery folders are created as needed.
+			for _, p := range []string{cfg.Out, cfg.ReportPath, cfg.QuarantinePath} {
+				if p != "" && p != "-" {
+					if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+						return err
+					}
+				}
+			}
 			cfg.Tool = toolVersion()
 			bar := g.newProgress(-1, "prepare")
 			cfg.Progress = bar.Set
