@@ -2,13 +2,13 @@ package linkage
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"runtime"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -25,11 +25,15 @@ import (
 	"github.com/koble/koble/refdate"
 )
 
-// Relative says that Columns are to be delivered as whole days since the
-// row's Reference date column.
+// Relative says that Columns are to be delivered as whole days since a
+// reference date: the row's own Reference column, or, with PersonFirst, the
+// person's earliest date among those columns over every row of the input
+// (found in a first pass over the file, so the input cannot be standard
+// input).
 type Relative struct {
-	Reference string
-	Columns   []string
+	Reference   string
+	PersonFirst []string
+	Columns     []string
 }
 
 // Coarsen says that Column is to be delivered at a lower precision.
@@ -108,7 +112,12 @@ type Report struct {
 	RowsQuarantine int64            `json:"rows_quarantined"`
 	Quarantine     map[string]int64 `json:"quarantined_by_reason"`
 	Persons        int64            `json:"distinct_persons"`
-	RowsPerPerson  struct {
+	// PersonsEstimated is true above about a million persons: the count is
+	// then a HyperLogLog estimate (standard error 0.8%) and rows per person
+	// come from a uniform 1/64 sample of persons, so that memory does not
+	// grow with the input.
+	PersonsEstimated bool `json:"distinct_persons_estimated"`
+	RowsPerPerson    struct {
 		Min    int64   `json:"min"`
 		Median float64 `json:"median"`
 		Max    int64   `json:"max"`
@@ -145,7 +154,9 @@ type outColumn struct {
 	field     arrow.Field
 	in        int // input column index
 	role      role
-	ref       int // reference column index for roleRelative
+	ref       int   // reference column index for roleRelative, or -1
+	first     []int // PersonFirst columns for roleRelative
+	group     int   // index into plan.firsts for PersonFirst
 	precision refdate.Precision
 }
 
@@ -158,6 +169,14 @@ type plan struct {
 	cols   []outColumn
 	guard  []int // output columns the leak guard scans
 	serial arrow.DataType
+	// firsts are the PersonFirst groups: the columns, and after the first
+	// pass each person's earliest day among them, keyed by serial prefix.
+	firsts []personFirst
+}
+
+type personFirst struct {
+	cols  []int
+	first map[uint64]int32
 }
 
 func (cfg *PrepareConfig) newPlan(in *arrow.Schema) (*plan, error) {
@@ -205,14 +224,44 @@ func (cfg *PrepareConfig) newPlan(in *arrow.Schema) (*plan, error) {
 		}
 		shift[i] = true
 	}
-	relative := map[int]int{}
+	type relSpec struct {
+		ref   int
+		first []int
+		group int
+	}
+	relative := map[int]relSpec{}
 	for _, r := range cfg.Relative {
-		ref, err := need("reference date", r.Reference)
-		if err != nil {
-			return nil, err
-		}
-		if err := checkDateType(cfg.In, in.Field(ref)); err != nil {
-			return nil, err
+		spec := relSpec{ref: -1}
+		switch {
+		case r.Reference != "" && len(r.PersonFirst) > 0:
+			return nil, errors.New("linkage: a relative date counts from a Reference column or from PersonFirst, not both")
+		case r.Reference != "":
+			ref, err := need("reference date", r.Reference)
+			if err != nil {
+				return nil, err
+			}
+			if err := checkDateType(cfg.In, in.Field(ref)); err != nil {
+				return nil, err
+			}
+			spec.ref = ref
+		case len(r.PersonFirst) > 0:
+			if cfg.In == "-" {
+				return nil, errors.New("linkage: a person's earliest date needs two passes over the input: give a file, not standard input")
+			}
+			for _, c := range r.PersonFirst {
+				i, err := need("reference date", c)
+				if err != nil {
+					return nil, err
+				}
+				if err := checkDateType(cfg.In, in.Field(i)); err != nil {
+					return nil, err
+				}
+				spec.first = append(spec.first, i)
+			}
+			spec.group = len(p.firsts)
+			p.firsts = append(p.firsts, personFirst{cols: spec.first})
+		default:
+			return nil, errors.New("linkage: a relative date needs a reference")
 		}
 		for _, c := range r.Columns {
 			i, err := need("date", c)
@@ -225,7 +274,7 @@ func (cfg *PrepareConfig) newPlan(in *arrow.Schema) (*plan, error) {
 			if err := mark(i, "relative"); err != nil {
 				return nil, err
 			}
-			relative[i] = ref
+			relative[i] = spec
 		}
 	}
 	coarsen := map[int]refdate.Precision{}
@@ -291,8 +340,8 @@ func (cfg *PrepareConfig) newPlan(in *arrow.Schema) (*plan, error) {
 			oc.role, oc.precision = roleCoarsen, coarsen[i]
 			oc.field = arrow.Field{Name: f.Name, Type: refdate.CoarsenType(coarsen[i]), Nullable: true}
 		default:
-			if ref, ok := relative[i]; ok {
-				oc.role, oc.ref = roleRelative, ref
+			if spec, ok := relative[i]; ok {
+				oc.role, oc.ref, oc.first, oc.group = roleRelative, spec.ref, spec.first, spec.group
 				oc.field = arrow.Field{Name: f.Name, Type: arrow.PrimitiveTypes.Int32, Nullable: true}
 			}
 		}
@@ -426,8 +475,12 @@ func Prepare(ctx context.Context, cfg PrepareConfig) (*Report, error) {
 		if rep.Dates.Relative == nil {
 			rep.Dates.Relative = map[string]string{}
 		}
+		ref := rel.Reference
+		if ref == "" {
+			ref = "first(" + strings.Join(rel.PersonFirst, ",") + ")"
+		}
 		for _, c := range rel.Columns {
-			rep.Dates.Relative[c] = rel.Reference
+			rep.Dates.Relative[c] = ref
 		}
 	}
 	for _, c := range cfg.Coarsen {
@@ -461,6 +514,10 @@ func Prepare(ctx context.Context, cfg PrepareConfig) (*Report, error) {
 		workerState[i] = ws
 	}
 
+	if err := p.firstPass(ctx, cfg.Key.Serials(pseudonym.SerialOptions{Crosswalk: cfg.Crosswalk, CacheSize: 1 << 16})); err != nil {
+		return nil, err
+	}
+
 	var nextRow int64 = 1
 	next := func() (batchIn, bool, error) {
 		if !r.Next() {
@@ -472,7 +529,7 @@ func Prepare(ctx context.Context, cfg PrepareConfig) (*Report, error) {
 		nextRow += b.NumRows()
 		return in, true, nil
 	}
-	counts := map[uint64]uint32{}
+	persons := newPersonStats()
 	sink := func(o *batchOut) error {
 		defer o.release()
 		if o.leak != nil {
@@ -495,7 +552,7 @@ func Prepare(ctx context.Context, cfg PrepareConfig) (*Report, error) {
 			}
 		}
 		for _, k := range o.persons {
-			counts[k]++
+			persons.add(k)
 		}
 		if cfg.Progress != nil {
 			cfg.Progress(rep.RowsRead)
@@ -511,21 +568,9 @@ func Prepare(ctx context.Context, cfg PrepareConfig) (*Report, error) {
 	}
 
 	// Persons and rows per person.
-	rep.Persons = int64(len(counts))
-	if len(counts) > 0 {
-		per := make([]uint32, 0, len(counts))
-		for _, c := range counts {
-			per = append(per, c)
-		}
-		slices.Sort(per)
-		rep.RowsPerPerson.Min, rep.RowsPerPerson.Max = int64(per[0]), int64(per[len(per)-1])
-		mid := len(per) / 2
-		if len(per)%2 == 1 {
-			rep.RowsPerPerson.Median = float64(per[mid])
-		} else {
-			rep.RowsPerPerson.Median = float64(per[mid-1]+per[mid]) / 2
-		}
-	}
+	rep.Persons = persons.persons()
+	rep.RowsPerPerson.Min, rep.RowsPerPerson.Median, rep.RowsPerPerson.Max = persons.perPerson()
+	rep.PersonsEstimated = persons.estimated()
 	if rep.RowsRead != rep.RowsWritten+rep.RowsQuarantine {
 		return nil, fmt.Errorf("linkage: internal error: %d rows read, %d written, %d quarantined", rep.RowsRead, rep.RowsWritten, rep.RowsQuarantine)
 	}
@@ -675,12 +720,37 @@ func (p *plan) transform(ctx context.Context, mem memory.Allocator, ws *worker, 
 					p.cfg.In, oc.field.Name, in.firstRow, in.firstRow+int64(n)-1)
 			}
 		case roleRelative:
-			ref, refValid, probs, err := refdate.Days(b.Column(oc.ref))
-			if err != nil {
-				return nil, fmt.Errorf("linkage: %s: column %q: %w", p.cfg.In, p.in.Field(oc.ref).Name, err)
-			}
-			for _, pr := range probs {
-				problem(pr.Row, pr.Reason.String(), p.in.Field(oc.ref).Name)
+			var ref []int32
+			var refValid []bool
+			if oc.ref >= 0 {
+				var probs []refdate.Problem
+				var err error
+				ref, refValid, probs, err = refdate.Days(b.Column(oc.ref))
+				if err != nil {
+					return nil, fmt.Errorf("linkage: %s: column %q: %w", p.cfg.In, p.in.Field(oc.ref).Name, err)
+				}
+				for _, pr := range probs {
+					problem(pr.Row, pr.Reason.String(), p.in.Field(oc.ref).Name)
+				}
+			} else {
+				// The row's own reference values must be dates, as in the
+				// first pass; the reference is the person's earliest.
+				for _, c := range oc.first {
+					_, _, probs, err := refdate.Days(b.Column(c))
+					if err != nil {
+						return nil, fmt.Errorf("linkage: %s: column %q: %w", p.cfg.In, p.in.Field(c).Name, err)
+					}
+					for _, pr := range probs {
+						problem(pr.Row, pr.Reason.String(), p.in.Field(c).Name)
+					}
+				}
+				ref, refValid = make([]int32, n), make([]bool, n)
+				first := p.firsts[oc.group].first
+				for i := 0; i < n; i++ {
+					if !bad[i] {
+						ref[i], refValid[i] = first[serialPrefix(&sers[i])]
+					}
+				}
 			}
 			a, probs, err := refdate.RelativeArray(mem, src, ref, refValid)
 			if err != nil {
@@ -750,8 +820,7 @@ func (p *plan) transform(ctx context.Context, mem memory.Allocator, ws *worker, 
 	}
 	for i := 0; i < n; i++ {
 		if !bad[i] {
-			out.persons = append(out.persons, uint64(sers[i][0])<<56|uint64(sers[i][1])<<48|uint64(sers[i][2])<<40|uint64(sers[i][3])<<32|
-				uint64(sers[i][4])<<24|uint64(sers[i][5])<<16|uint64(sers[i][6])<<8|uint64(sers[i][7]))
+			out.persons = append(out.persons, serialPrefix(&sers[i]))
 		}
 	}
 
@@ -763,6 +832,74 @@ func (p *plan) transform(ctx context.Context, mem memory.Allocator, ws *worker, 
 		}
 	}
 	return out, nil
+}
+
+// serialPrefix is the first 64 bits of a serial, which identify a person
+// within one run (collisions among 20 million persons: p < 1.1e-5, and a
+// collision only merges two persons' counts in the report or their
+// PersonFirst reference).
+func serialPrefix(s *pseudonym.Serial) uint64 {
+	return binary.BigEndian.Uint64(s[:8])
+}
+
+// firstPass reads the input once for the PersonFirst groups: each person's
+// earliest day among each group's columns.
+func (p *plan) firstPass(ctx context.Context, serials *pseudonym.Serials) error {
+	if len(p.firsts) == 0 {
+		return nil
+	}
+	cols := []string{p.cfg.IDColumn}
+	pos := map[int]int{p.idCol: 0}
+	for g := range p.firsts {
+		p.firsts[g].first = map[uint64]int32{}
+		for _, c := range p.firsts[g].cols {
+			if _, ok := pos[c]; !ok {
+				pos[c] = len(cols)
+				cols = append(cols, p.in.Field(c).Name)
+			}
+		}
+	}
+	ro := p.cfg.Read
+	ro.Columns = cols
+	r, err := formats.Open(p.cfg.In, ro)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	var sers []pseudonym.Serial
+	var reasons []pseudonym.Reason
+	for r.Next() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		b := r.RecordBatch()
+		n := int(b.NumRows())
+		if cap(sers) < n {
+			sers, reasons = make([]pseudonym.Serial, n), make([]pseudonym.Reason, n)
+		}
+		if _, err := serials.ComputeArray(p.cfg.Scheme, b.Column(0), sers[:n], reasons[:n]); err != nil {
+			return fmt.Errorf("linkage: %s: column %q: %w", p.cfg.In, p.cfg.IDColumn, err)
+		}
+		for g := range p.firsts {
+			for _, c := range p.firsts[g].cols {
+				days, valid, _, err := refdate.Days(b.Column(pos[c]))
+				if err != nil {
+					return fmt.Errorf("linkage: %s: column %q: %w", p.cfg.In, p.in.Field(c).Name, err)
+				}
+				m := p.firsts[g].first
+				for i := 0; i < n; i++ {
+					if !valid[i] || reasons[i] != pseudonym.ReasonNone {
+						continue
+					}
+					k := serialPrefix(&sers[i])
+					if d, ok := m[k]; !ok || days[i] < d {
+						m[k] = days[i]
+					}
+				}
+			}
+		}
+	}
+	return r.Err()
 }
 
 // serialArray encodes the serials of a batch; quarantined rows get a

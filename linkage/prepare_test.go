@@ -371,3 +371,32 @@ func itoa64(v int64) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// Relative dates count from the row's own reference, or from the person's
+// earliest date over the whole file (a first pass), across batches.
+func TestPrepareRelative(t *testing.T) {
+	in := writeCSV(t, "fnr,diag,event\n"+
+		"15108695088,2024-01-10,2024-01-20\n"+
+		"45014054018,2023-06-01,2023-05-01\n"+
+		"15108695088,2023-12-31,2024-02-01\n"+
+		"15108695088,,2024-03-01\n"+
+		"45014054018,2023-05-30,\n")
+	key := testKey(t)
+	out := filepath.Join(t.TempDir(), "o.csv")
+	_, err := linkage.Prepare(context.Background(), linkage.PrepareConfig{In: in, Out: out, Key: key, IDColumn: "fnr",
+		Read: formats.ReadOptions{BatchSize: 2},
+		Relative: []linkage.Relative{
+			{PersonFirst: []string{"diag"}, Columns: []string{"event"}},
+			{Reference: "event", Columns: []string{"diag"}},
+		}})
+	require.NoError(t, err)
+	got := table(t, out, nil)
+	// Person 1's first diagnosis is 2023-12-31; person 2's is 2023-05-30.
+	assert.Equal(t, []string{"20", "-29", "32", "61", ""}, got["event"])
+	// diag relative to the same row's event.
+	assert.Equal(t, []string{"-10", "31", "-32", "", ""}, got["diag"])
+
+	_, err = linkage.Prepare(context.Background(), linkage.PrepareConfig{In: in, Out: out + "2", Key: key, IDColumn: "fnr",
+		Relative: []linkage.Relative{{PersonFirst: []string{"nope"}, Columns: []string{"event"}}}})
+	assert.ErrorContains(t, err, `reference date column "nope": no such column`)
+}

@@ -106,7 +106,11 @@ The same input and key give byte-identical output for any --workers.`,
 				if !ok || ref == "" || cols == "" {
 					return usagef("--relative-dates %q: want REFERENCE:COLUMN[,COLUMN...]", spec)
 				}
-				cfg.Relative = append(cfg.Relative, linkage.Relative{Reference: ref, Columns: splitList(cols)})
+				rel := linkage.Relative{Reference: ref, Columns: splitList(cols)}
+				if strings.HasPrefix(ref, "first(") && strings.HasSuffix(ref, ")") {
+					rel.Reference, rel.PersonFirst = "", splitList(ref[len("first("):len(ref)-1])
+				}
+				cfg.Relative = append(cfg.Relative, rel)
 			}
 			for _, spec := range splitList(coarsen) {
 				col, prec, ok := strings.Cut(spec, ":")
@@ -173,7 +177,7 @@ The same input and key give byte-identical output for any --workers.`,
 	fl.IntVar(&cfg.Window, "window", 0, "shift window in days: offsets in [-W,-1] and [1,W]")
 	fl.BoolVar(&cfg.KeepWeekday, "keep-weekday", false, "shift by whole weeks, keeping every weekday")
 	fl.StringVar(&yearPol, "keep-year", "free", "when a shift leaves the year: free, clamp, reflect or refuse (quarantine)")
-	fl.StringVar(&relative, "relative-dates", "", "REFERENCE:COL[,COL...]: deliver COLs as days since the row's REFERENCE date")
+	fl.StringVar(&relative, "relative-dates", "", "REF:COL[,COL...]: deliver COLs as days since the row's REF date, or, with REF = first(A[,B...]), since the person's earliest A or B date in the file (repeat specs with ';')")
 	fl.StringVar(&coarsen, "coarsen", "", "COL:year|year-month|iso-week[,...]: deliver dates coarser")
 	fl.StringVar(&keep, "keep", "", "deliver only these columns (and the serial)")
 	fl.StringVar(&drop, "drop", "", "columns not to deliver")
