@@ -63,6 +63,12 @@ type PrepareConfig struct {
 	SerialEncoding pseudonym.Encoding
 	// Crosswalk, if not nil, maps replaced IDs to current ones.
 	Crosswalk pseudonym.Crosswalk
+	// Series, if not nil, delivers a dense serial series (centralised
+	// linkage): rows of persons outside the series are left out and counted
+	// as not in the sample, and the serial column holds each person's
+	// number (int64). Date shifts still derive from the keyed serial, so
+	// they agree with every other source of the project.
+	Series *Series
 
 	// Shift lists date columns to move by each person's offset, drawn from
 	// [-Window, +Window] (whole weeks with KeepWeekday).
@@ -110,6 +116,7 @@ type Report struct {
 	RowsRead       int64            `json:"rows_read"`
 	RowsWritten    int64            `json:"rows_written"`
 	RowsQuarantine int64            `json:"rows_quarantined"`
+	RowsNotSample  int64            `json:"rows_not_in_sample,omitempty"`
 	Quarantine     map[string]int64 `json:"quarantined_by_reason"`
 	Persons        int64            `json:"distinct_persons"`
 	// PersonsEstimated is true above about a million persons: the count is
@@ -322,7 +329,7 @@ func (cfg *PrepareConfig) newPlan(in *arrow.Schema) (*plan, error) {
 		return nil, fmt.Errorf("linkage: %s already has a column %q; name the serial column otherwise", cfg.In, serialName)
 	}
 	p.serial = arrow.BinaryTypes.String
-	if cfg.SerialEncoding == pseudonym.EncodingInt64 {
+	if cfg.SerialEncoding == pseudonym.EncodingInt64 || cfg.Series != nil {
 		p.serial = arrow.PrimitiveTypes.Int64
 	}
 	var fields []arrow.Field
@@ -385,6 +392,7 @@ type batchOut struct {
 	out        arrow.RecordBatch // delivered rows
 	rows       int64             // rows read
 	quarantine []quarantined
+	excluded   int64             // rows of persons outside the series
 	qrows      arrow.RecordBatch // the quarantined input rows, if kept
 	persons    []uint64          // the serial prefix of each delivered row
 	leak       *LeakError
@@ -546,6 +554,7 @@ func Prepare(ctx context.Context, cfg PrepareConfig) (*Report, error) {
 			rep.Quarantine[qr.reason]++
 		}
 		rep.RowsQuarantine += int64(len(o.quarantine))
+		rep.RowsNotSample += o.excluded
 		if q != nil {
 			if err := q.write(o.quarantine, o.qrows); err != nil {
 				return err
@@ -571,8 +580,8 @@ func Prepare(ctx context.Context, cfg PrepareConfig) (*Report, error) {
 	rep.Persons = persons.persons()
 	rep.RowsPerPerson.Min, rep.RowsPerPerson.Median, rep.RowsPerPerson.Max = persons.perPerson()
 	rep.PersonsEstimated = persons.estimated()
-	if rep.RowsRead != rep.RowsWritten+rep.RowsQuarantine {
-		return nil, fmt.Errorf("linkage: internal error: %d rows read, %d written, %d quarantined", rep.RowsRead, rep.RowsWritten, rep.RowsQuarantine)
+	if rep.RowsRead != rep.RowsWritten+rep.RowsQuarantine+rep.RowsNotSample {
+		return nil, fmt.Errorf("linkage: internal error: %d rows read, %d written, %d quarantined, %d not in the sample", rep.RowsRead, rep.RowsWritten, rep.RowsQuarantine, rep.RowsNotSample)
 	}
 	el := time.Since(start)
 	rep.Seconds = math.Round(el.Seconds()*1000) / 1000
@@ -614,6 +623,9 @@ func (p *plan) metadata(rep *Report) map[string]string {
 	md["koble.id_scheme"] = rep.Scheme
 	md["koble.serial_column"] = rep.SerialColumn
 	md["koble.serial_encoding"] = rep.SerialEncoding
+	if p.cfg.Series != nil {
+		md["koble.serial_encoding"] = "dense-series"
+	}
 	md["koble.serial_source_column"] = p.cfg.IDColumn
 	if se, ok := p.cfg.Scheme.(pseudonym.Sweden); ok && !se.Today.IsZero() {
 		md["koble.se_reference_date"] = se.Today.Format("2006-01-02")
@@ -657,11 +669,28 @@ func (p *plan) transform(ctx context.Context, mem memory.Allocator, ws *worker, 
 		return nil, fmt.Errorf("linkage: %s: column %q: %w", p.cfg.In, p.cfg.IDColumn, err)
 	}
 	out := &batchOut{rows: int64(n)}
-	bad := make([]bool, n)
+	bad := make([]bool, n)  // quarantined
+	skip := make([]bool, n) // not in the series: left out, not quarantined
+	var numbers []int64
 	for i, r := range reasons {
 		if r != pseudonym.ReasonNone {
 			bad[i] = true
 			out.quarantine = append(out.quarantine, quarantined{row: in.firstRow + int64(i), index: i, reason: "id-" + r.String(), column: p.cfg.IDColumn})
+		}
+	}
+	if p.cfg.Series != nil {
+		numbers = make([]int64, n)
+		for i := range sers {
+			if bad[i] {
+				continue
+			}
+			num, ok := p.cfg.Series.Number(&sers[i])
+			if !ok {
+				skip[i] = true
+				out.excluded++
+				continue
+			}
+			numbers[i] = num
 		}
 	}
 	var offs []int32
@@ -669,7 +698,7 @@ func (p *plan) transform(ctx context.Context, mem memory.Allocator, ws *worker, 
 		offs = ws.offs[:n]
 		sb := ws.sbytes[:n]
 		for i := range sb {
-			if bad[i] {
+			if bad[i] || skip[i] {
 				sb[i] = nil
 			} else {
 				sb[i] = sers[i][:refdate.SerialBytes]
@@ -687,7 +716,7 @@ func (p *plan) transform(ctx context.Context, mem memory.Allocator, ws *worker, 
 		}
 	}()
 	problem := func(i int, reason, column string) {
-		if !bad[i] {
+		if !bad[i] && !skip[i] {
 			bad[i] = true
 			out.quarantine = append(out.quarantine, quarantined{row: in.firstRow + int64(i), index: i, reason: reason, column: column})
 		}
@@ -699,7 +728,7 @@ func (p *plan) transform(ctx context.Context, mem memory.Allocator, ws *worker, 
 			src.Retain()
 			cols[k] = src
 		case roleSerial:
-			cols[k] = p.serialArray(mem, sers, bad)
+			cols[k] = p.serialArray(mem, sers, numbers, bad, skip)
 		case roleShift:
 			a, probs, err := ws.shifter.ShiftArray(mem, src, offs)
 			if err != nil {
@@ -775,13 +804,13 @@ func (p *plan) transform(ctx context.Context, mem memory.Allocator, ws *worker, 
 
 	full := array.NewRecordBatch(p.out, cols, int64(n))
 	defer full.Release()
-	if len(out.quarantine) == 0 {
+	if len(out.quarantine) == 0 && out.excluded == 0 {
 		full.Retain()
 		out.out = full
 	} else {
 		fb := array.NewBooleanBuilder(mem)
 		for i := 0; i < n; i++ {
-			fb.Append(!bad[i])
+			fb.Append(!bad[i] && !skip[i])
 		}
 		filter := fb.NewArray()
 		fb.Release()
@@ -795,7 +824,7 @@ func (p *plan) transform(ctx context.Context, mem memory.Allocator, ws *worker, 
 		// rebuild it on the output schema.
 		out.out = array.NewRecordBatch(p.out, kept.Columns(), kept.NumRows())
 		kept.Release()
-		if p.cfg.QuarantineRecipients != nil {
+		if p.cfg.QuarantineRecipients != nil && len(out.quarantine) > 0 {
 			idx := array.NewInt64Builder(mem)
 			for _, qr := range out.quarantine {
 				idx.Append(int64(qr.index))
@@ -819,7 +848,7 @@ func (p *plan) transform(ctx context.Context, mem memory.Allocator, ws *worker, 
 		}
 	}
 	for i := 0; i < n; i++ {
-		if !bad[i] {
+		if !bad[i] && !skip[i] {
 			out.persons = append(out.persons, serialPrefix(&sers[i]))
 		}
 	}
@@ -904,15 +933,18 @@ func (p *plan) firstPass(ctx context.Context, serials *pseudonym.Serials) error 
 
 // serialArray encodes the serials of a batch; quarantined rows get a
 // placeholder that the filter removes.
-func (p *plan) serialArray(mem memory.Allocator, sers []pseudonym.Serial, bad []bool) arrow.Array {
-	if p.cfg.SerialEncoding == pseudonym.EncodingInt64 {
+func (p *plan) serialArray(mem memory.Allocator, sers []pseudonym.Serial, numbers []int64, bad, skip []bool) arrow.Array {
+	if numbers != nil || p.cfg.SerialEncoding == pseudonym.EncodingInt64 {
 		b := array.NewInt64Builder(mem)
 		defer b.Release()
 		b.Reserve(len(sers))
 		for i, s := range sers {
-			if bad[i] {
+			switch {
+			case bad[i] || skip[i]:
 				b.Append(0)
-			} else {
+			case numbers != nil:
+				b.Append(numbers[i])
+			default:
 				b.Append(s.Int64())
 			}
 		}

@@ -118,6 +118,8 @@ Start with 'koble demo' to see a whole project run on generated data.`,
 		newKeyCmd(g),
 		newIDCmd(g),
 		newPrepareCmd(g),
+		newPlanCmd(g),
+		newLinkCmd(g),
 	)
 	return root
 }

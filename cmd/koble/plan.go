@@ -1,0 +1,139 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"sort"
+
+	"filippo.io/age"
+	"github.com/spf13/cobra"
+
+	"github.com/koble/koble/linkage"
+)
+
+func newPlanCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{Use: "plan", Short: "Check and draw linkage plans"}
+	check := &cobra.Command{
+		Use:   "check PLAN",
+		Short: "Validate a plan and the linkage policy, and say what would happen",
+		Args:  exactArgs(1, "PLAN"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p, err := linkage.LoadPlan(args[0])
+			if err != nil {
+				return err
+			}
+			fmt.Fprint(g.env.stdout, p.Describe())
+			fmt.Fprintln(g.env.stdout, "plan is valid")
+			return nil
+		},
+	}
+	var format, out string
+	graph := &cobra.Command{
+		Use:   "graph PLAN",
+		Short: "Draw the linkage flow as SVG, Graphviz dot or Mermaid",
+		Long: `Draw the plan's linkage flow: the sources, who defines the sample, where the
+serial series is assigned, what each delivery contains and who gets what,
+like the diagrams the national health-data service asks applicants for. The
+SVG is self-contained.`,
+		Args: exactArgs(1, "PLAN"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p, err := linkage.LoadPlan(args[0])
+			if err != nil {
+				return err
+			}
+			if format != "svg" && format != "dot" && format != "mermaid" {
+				return usagef("--format %q: want svg, dot or mermaid", format)
+			}
+			if out == "" || out == "-" {
+				return p.WriteGraph(g.env.stdout, format)
+			}
+			f, err := os.Create(out)
+			if err != nil {
+				return err
+			}
+			if err := p.WriteGraph(f, format); err != nil {
+				f.Close()
+				os.Remove(out)
+				return err
+			}
+			return f.Close()
+		},
+	}
+	graph.Flags().StringVar(&format, "format", "svg", "svg, dot or mermaid")
+	graph.Flags().StringVarP(&out, "out", "o", "", "write to this file (default: standard output)")
+	cmd.AddCommand(check, graph)
+	return cmd
+}
+
+func newLinkCmd(g *globals) *cobra.Command {
+	var kf keyFlags
+	var opts linkage.LinkOptions
+	cmd := &cobra.Command{
+		Use:   "link PLAN [--source NAME]",
+		Short: "Run a linkage plan",
+		Long: `Run a linkage plan (see 'koble plan check').
+
+Distributed linkage: each source's part is a 'koble prepare' with the
+project key, so the same person gets the same serial in every delivery with
+no exchange between sources. Each register runs its own part with --source
+on its own machine; without --source all parts run.
+
+Centralised linkage: the sample is determined from the sample sources by
+the plan's rule, a new dense serial series 1..N is assigned across all
+sources in an order derived from the key, every delivery is written with
+it, and the serial key file (ID <-> serial) is written age-encrypted to the
+administrator. With previous_serial_key in the plan, persons of the
+previous delivery keep their serials.`,
+		Args: exactArgs(1, "PLAN"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p, err := linkage.LoadPlan(args[0])
+			if err != nil {
+				return err
+			}
+			key, err := kf.open(g, p.KeyPath())
+			if err != nil {
+				return err
+			}
+			defer key.Close()
+			for _, path := range kf.identityFiles {
+				f, err := os.Open(path)
+				if err != nil {
+					return err
+				}
+				ids, err := age.ParseIdentities(f)
+				f.Close()
+				if err != nil {
+					return fmt.Errorf("identity file %s: not an age identity file", path)
+				}
+				opts.Identities = append(opts.Identities, ids...)
+			}
+			opts.Key = key
+			opts.Tool = toolVersion()
+			rep, err := linkage.Link(cmd.Context(), p, opts)
+			if err != nil {
+				return err
+			}
+			g.say("koble: %s linkage of project %s (key %s)", rep.Mode, rep.Project, rep.KeyFingerprint)
+			if rep.Mode == linkage.Centralised {
+				g.say("  sample (%s): %d persons, %d new serials; serial key file %s", rep.SampleRule, rep.SamplePersons, rep.NewPersons, rep.SerialKeyFile)
+			}
+			for _, s := range rep.Sources {
+				g.say("  %-12s rows %8d in, %8d out, %6d quarantined, %6d not in sample; %d persons -> %s", s.Name, s.RowsIn, s.RowsOut, s.RowsQuarantine, s.RowsNotSample, s.Persons, s.Delivery)
+			}
+			pairs := make([]string, 0, len(rep.Overlap))
+			for k := range rep.Overlap {
+				pairs = append(pairs, k)
+			}
+			sort.Strings(pairs)
+			for _, k := range pairs {
+				g.say("  persons in common, %s: %s", k, rep.Overlap[k])
+			}
+			return nil
+		},
+	}
+	kf.add(cmd)
+	cmd.Flags().StringVar(&opts.Source, "source", "", "run only this source's part (distributed linkage)")
+	cmd.Flags().IntVar(&opts.Workers, "workers", 0, "worker goroutines per source (default: all cores)")
+	cmd.Flags().BoolVar(&opts.Overwrite, "overwrite", false, "replace earlier deliveries")
+	return cmd
+}

@@ -1,0 +1,188 @@
+package linkage
+
+import (
+	"fmt"
+	"html"
+	"io"
+	"strings"
+)
+
+// graphNode is a box in the linkage flow.
+type graphNode struct {
+	id, label string
+	col       int    // 0 sources, 1 linkage step, 2 deliveries, 3 researcher
+	kind      string // "source", "step", "delivery", "researcher", "secret"
+}
+
+type graphEdge struct{ from, to, label string }
+
+// flow lays out the plan's linkage flow as nodes and edges.
+func (p *Plan) flow() ([]graphNode, []graphEdge) {
+	var nodes []graphNode
+	var edges []graphEdge
+	sample := p.sampleSources()
+	for _, s := range p.Sources {
+		reg := p.regs[s.Name]
+		role := "linked"
+		if contains(sample, s.Name) {
+			role = "defines the sample"
+		}
+		label := fmt.Sprintf("%s\n%s\n(%s)", s.Name, reg.Name, reg.Holder)
+		if p.Mode == Centralised {
+			label += "\n" + role
+		}
+		nodes = append(nodes, graphNode{id: "src_" + s.Name, label: label, col: 0, kind: "source"})
+		var what []string
+		what = append(what, "lnr")
+		switch {
+		case len(s.Keep) > 0:
+			what = append(what, s.Keep...)
+		case len(s.Drop) > 0:
+			what = append(what, "all but "+strings.Join(s.Drop, ", "))
+		default:
+			what = append(what, "all columns")
+		}
+		dl := fmt.Sprintf("%s delivery\n%s", s.Name, strings.Join(what, ", "))
+		if len(s.Dates.Shift) > 0 {
+			dl += fmt.Sprintf("\ndates shifted ±%d days", s.Dates.Window)
+		}
+		nodes = append(nodes, graphNode{id: "del_" + s.Name, label: dl, col: 2, kind: "delivery"})
+		edges = append(edges, graphEdge{"del_" + s.Name, "researcher", ""})
+	}
+	nodes = append(nodes, graphNode{id: "researcher", label: "researcher\njoins the deliveries on lnr", col: 3, kind: "researcher"})
+	if p.Mode == Centralised {
+		rule := p.Sample.Rule
+		if rule == "union" || rule == "intersection" {
+			rule = rule + " of " + strings.Join(p.Sample.Sources, ", ")
+		}
+		nodes = append(nodes, graphNode{id: "step", label: fmt.Sprintf("centralised linkage\nsample: %s\nnew serial series 1..N\n(order from the project key)", rule), col: 1, kind: "step"})
+		nodes = append(nodes, graphNode{id: "serialkey", label: "serial key file\n(ID <-> serial)\nage-encrypted to the\npseudonym administrator", col: 1, kind: "secret"})
+		edges = append(edges, graphEdge{"step", "serialkey", "encrypts"})
+		for _, s := range p.Sources {
+			l := "rows of sample persons"
+			if contains(sample, s.Name) {
+				l = "sample persons"
+			}
+			edges = append(edges, graphEdge{"src_" + s.Name, "step", l}, graphEdge{"step", "del_" + s.Name, ""})
+		}
+	} else {
+		for _, s := range p.Sources {
+			nodes = append(nodes, graphNode{id: "step_" + s.Name, label: fmt.Sprintf("koble prepare\nat %s\nproject serial (keyed HMAC)", p.regs[s.Name].Holder), col: 1, kind: "step"})
+			edges = append(edges, graphEdge{"src_" + s.Name, "step_" + s.Name, "national IDs stay here"}, graphEdge{"step_" + s.Name, "del_" + s.Name, ""})
+		}
+	}
+	return nodes, edges
+}
+
+// WriteGraph draws the plan's linkage flow as "dot" (Graphviz), "mermaid"
+// or "svg" (self-contained, no fonts or scripts to load).
+func (p *Plan) WriteGraph(w io.Writer, format string) error {
+	nodes, edges := p.flow()
+	switch format {
+	case "dot":
+		fmt.Fprintf(w, "digraph %q {\n  rankdir=LR;\n  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n  label=%q;\n", p.Project, fmt.Sprintf("%s: %s linkage", p.Project, p.Mode))
+		for _, n := range nodes {
+			attrs := ""
+			switch n.kind {
+			case "secret":
+				attrs = ", style=\"rounded,dashed\", color=firebrick"
+			case "step":
+				attrs = ", style=\"rounded,filled\", fillcolor=lightyellow"
+			}
+			fmt.Fprintf(w, "  %s [label=%q%s];\n", n.id, n.label, attrs)
+		}
+		for _, e := range edges {
+			if e.label != "" {
+				fmt.Fprintf(w, "  %s -> %s [label=%q];\n", e.from, e.to, e.label)
+			} else {
+				fmt.Fprintf(w, "  %s -> %s;\n", e.from, e.to)
+			}
+		}
+		fmt.Fprintln(w, "}")
+	case "mermaid":
+		fmt.Fprintf(w, "flowchart LR\n")
+		for _, n := range nodes {
+			l := strings.ReplaceAll(html.EscapeString(n.label), "\n", "<br/>")
+			fmt.Fprintf(w, "  %s[\"%s\"]\n", n.id, l)
+		}
+		for _, e := range edges {
+			if e.label != "" {
+				fmt.Fprintf(w, "  %s -->|%s| %s\n", e.from, e.label, e.to)
+			} else {
+				fmt.Fprintf(w, "  %s --> %s\n", e.from, e.to)
+			}
+		}
+	case "svg":
+		return p.writeSVG(w, nodes, edges)
+	default:
+		return fmt.Errorf("linkage: graph format %q: want svg, dot or mermaid", format)
+	}
+	return nil
+}
+
+// writeSVG lays the nodes out in four columns.
+func (p *Plan) writeSVG(w io.Writer, nodes []graphNode, edges []graphEdge) error {
+	const (
+		boxW, lineH, gapY, colGap, margin = 220, 16, 24, 70, 20
+	)
+	colX := func(c int) int { return margin + c*(boxW+colGap) }
+	type placed struct {
+		x, y, h int
+	}
+	pos := map[string]placed{}
+	height := [4]int{margin + 40, margin + 40, margin + 40, margin + 40}
+	for _, n := range nodes {
+		lines := strings.Count(n.label, "\n") + 1
+		h := lines*lineH + 16
+		pos[n.id] = placed{colX(n.col), height[n.col], h}
+		height[n.col] += h + gapY
+	}
+	total := 0
+	for _, h := range height {
+		total = max(total, h)
+	}
+	width := colX(4) - colGap + margin
+	fmt.Fprintf(w, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="Helvetica, Arial, sans-serif" font-size="12">`+"\n", width, total, width, total)
+	fmt.Fprintf(w, `<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#555"/></marker></defs>`+"\n")
+	fmt.Fprintf(w, `<rect width="100%%" height="100%%" fill="white"/>`+"\n")
+	fmt.Fprintf(w, `<text x="%d" y="%d" font-size="16" font-weight="bold">%s: %s linkage</text>`+"\n", margin, margin+14, html.EscapeString(p.Project), p.Mode)
+	for i, t := range []string{"sources", "linkage", "deliveries", "researcher"} {
+		fmt.Fprintf(w, `<text x="%d" y="%d" fill="#777">%s</text>`+"\n", colX(i), margin+34, t)
+	}
+	for _, e := range edges {
+		a, b := pos[e.from], pos[e.to]
+		x1, y1 := a.x+boxW, a.y+a.h/2
+		x2, y2 := b.x, b.y+b.h/2
+		if a.x == b.x { // same column: downwards
+			x1, y1, x2, y2 = a.x+boxW/2, a.y+a.h, b.x+boxW/2, b.y
+		}
+		fmt.Fprintf(w, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#555" stroke-width="1.2" marker-end="url(#arrow)"/>`+"\n", x1, y1, x2, y2)
+		if e.label != "" {
+			fmt.Fprintf(w, `<text x="%d" y="%d" font-size="10" fill="#555" text-anchor="middle">%s</text>`+"\n", (x1+x2)/2, (y1+y2)/2-4, html.EscapeString(e.label))
+		}
+	}
+	for _, n := range nodes {
+		pl := pos[n.id]
+		fill, stroke, dash := "#eef4fb", "#4a78b0", ""
+		switch n.kind {
+		case "step":
+			fill, stroke = "#fff8dc", "#b08d2a"
+		case "delivery":
+			fill, stroke = "#eefaf0", "#3c8f4f"
+		case "researcher":
+			fill, stroke = "#f5f5f5", "#666"
+		case "secret":
+			fill, stroke, dash = "#fff0f0", "#b22222", ` stroke-dasharray="5,3"`
+		}
+		fmt.Fprintf(w, `<rect x="%d" y="%d" width="%d" height="%d" rx="8" fill="%s" stroke="%s"%s/>`+"\n", pl.x, pl.y, boxW, pl.h, fill, stroke, dash)
+		for i, line := range strings.Split(n.label, "\n") {
+			weight := ""
+			if i == 0 {
+				weight = ` font-weight="bold"`
+			}
+			fmt.Fprintf(w, `<text x="%d" y="%d"%s>%s</text>`+"\n", pl.x+10, pl.y+20+i*lineH, weight, html.EscapeString(line))
+		}
+	}
+	fmt.Fprintln(w, "</svg>")
+	return nil
+}

@@ -1,0 +1,445 @@
+package linkage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"filippo.io/age"
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/koble/koble/formats"
+	"github.com/koble/koble/pseudonym"
+	"github.com/koble/koble/refdate"
+)
+
+// LinkOptions configure [Link].
+type LinkOptions struct {
+	// Key is the project key (the plan names its file; the caller opens it).
+	Key *pseudonym.Key
+	// Source, if set, runs only that source's part (distributed linkage:
+	// each register runs its own part on its own machine).
+	Source string
+	// Identities open the previous serial key file (centralised).
+	Identities []age.Identity
+	// Workers per prepare (all cores if zero).
+	Workers int
+	// Overwrite allows replacing earlier deliveries.
+	Overwrite bool
+	// SuppressBelow shows overlap counts below it as "<N" (default 5).
+	SuppressBelow int
+	// Tool is recorded in the outputs' metadata.
+	Tool string
+}
+
+// SourceReport is one source's part of a [LinkReport].
+type SourceReport struct {
+	Name           string `json:"name"`
+	Register       string `json:"register"`
+	Delivery       string `json:"delivery"`
+	RowsIn         int64  `json:"rows_in"`
+	RowsOut        int64  `json:"rows_out"`
+	RowsQuarantine int64  `json:"rows_quarantined"`
+	RowsNotSample  int64  `json:"rows_not_in_sample,omitempty"`
+	Persons        int64  `json:"persons"`
+	SamplePersons  int64  `json:"persons_in_sample,omitempty"`
+	Report         string `json:"report"`
+}
+
+// LinkReport says what a plan's run did. Overlap counts below the
+// threshold are given as "<N", as statistical offices do.
+type LinkReport struct {
+	Project        string            `json:"project"`
+	Mode           string            `json:"mode"`
+	KeyFingerprint string            `json:"key_fingerprint"`
+	SampleRule     string            `json:"sample_rule,omitempty"`
+	SamplePersons  int64             `json:"sample_persons,omitempty"`
+	NewPersons     int64             `json:"new_persons,omitempty"`
+	SerialKeyFile  string            `json:"serial_key_file,omitempty"`
+	Sources        []SourceReport    `json:"sources"`
+	Overlap        map[string]string `json:"overlap_persons"`
+	Seconds        float64           `json:"elapsed_seconds"`
+}
+
+// Link runs a plan: in distributed mode each source's part is a
+// [Prepare] with the project key; in centralised mode the sample is
+// determined, a dense serial series assigned, every source delivered with
+// it, and the serial key file written, age-encrypted. Deliveries made by a
+// run that then fails are removed.
+func Link(ctx context.Context, p *Plan, opts LinkOptions) (rep *LinkReport, err error) {
+	start := time.Now()
+	if opts.Key == nil {
+		return nil, errors.New("linkage: no project key")
+	}
+	if opts.Key.Project() != p.Project {
+		return nil, fmt.Errorf("linkage: the key belongs to project %q, the plan to %q", opts.Key.Project(), p.Project)
+	}
+	if opts.Source != "" {
+		found := false
+		for _, s := range p.Sources {
+			found = found || s.Name == opts.Source
+		}
+		if !found {
+			return nil, fmt.Errorf("linkage: source %q: %w", opts.Source, errNoSuchSource)
+		}
+		if p.Mode == Centralised {
+			return nil, errors.New("linkage: centralised linkage runs all sources together at one party; --source is for distributed linkage")
+		}
+	}
+	if err := p.checkInputs(opts.Source); err != nil {
+		return nil, err
+	}
+	if opts.SuppressBelow == 0 {
+		opts.SuppressBelow = 5
+	}
+	outDir := p.path(p.Output.Dir)
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return nil, err
+	}
+	var made []string
+	defer func() {
+		if err != nil {
+			for _, f := range made {
+				os.Remove(f)
+			}
+		}
+	}()
+	rep = &LinkReport{Project: p.Project, Mode: p.Mode, KeyFingerprint: opts.Key.Fingerprint(), Overlap: map[string]string{}}
+
+	var series *Series
+	if p.Mode == Centralised {
+		rep.SampleRule = p.Sample.Rule
+		var prev *Series
+		if p.Output.PreviousSerialKey != "" {
+			f, err := os.Open(p.PreviousSerialKeyPath())
+			if err != nil {
+				return nil, fmt.Errorf("linkage: previous serial key: %w", err)
+			}
+			prev, err = ReadSerialKey(f, p.Project, opts.Key.Serials(pseudonym.SerialOptions{}), opts.Identities...)
+			f.Close()
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", p.PreviousSerialKeyPath(), err)
+			}
+		}
+		b, err := p.buildSample(ctx, opts.Key)
+		if err != nil {
+			return nil, err
+		}
+		orderKey := opts.Key.OrderKey()
+		series = b.build(orderKey, prev)
+		clear(orderKey)
+		rep.SamplePersons = int64(len(b.persons))
+		if prev != nil {
+			rep.NewPersons = int64(series.Len() - prev.Len())
+		} else {
+			rep.NewPersons = int64(series.Len())
+		}
+	}
+
+	personSets := map[string]map[uint64]struct{}{}
+	for _, s := range p.Sources {
+		if opts.Source != "" && s.Name != opts.Source {
+			continue
+		}
+		out := p.DeliveryPath(s.Name)
+		reportPath := filepath.Join(outDir, s.Name+".report.json")
+		qPath := filepath.Join(outDir, s.Name+".quarantine.csv")
+		cfg, err := p.prepareConfig(s, out, opts)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Series = series
+		cfg.ReportPath, cfg.QuarantinePath = reportPath, qPath
+		r, err := Prepare(ctx, cfg)
+		if err != nil {
+			return nil, err
+		}
+		made = append(made, out, reportPath, qPath)
+		set, err := personSet(out, cfg.SerialColumn)
+		if err != nil {
+			return nil, err
+		}
+		personSets[s.Name] = set
+		sr := SourceReport{Name: s.Name, Register: p.regs[s.Name].Name, Delivery: out, RowsIn: r.RowsRead, RowsOut: r.RowsWritten,
+			RowsQuarantine: r.RowsQuarantine, RowsNotSample: r.RowsNotSample, Persons: int64(len(set)), Report: reportPath}
+		if series != nil {
+			sr.SamplePersons = int64(len(set))
+		}
+		rep.Sources = append(rep.Sources, sr)
+	}
+	names := make([]string, 0, len(personSets))
+	for n := range personSets {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for i := range names {
+		for j := i + 1; j < len(names); j++ {
+			a, b := personSets[names[i]], personSets[names[j]]
+			common := 0
+			for k := range a {
+				if _, ok := b[k]; ok {
+					common++
+				}
+			}
+			rep.Overlap[names[i]+" & "+names[j]] = suppress(common, opts.SuppressBelow)
+		}
+	}
+	if series != nil {
+		keyPath := p.SerialKeyPath()
+		var rcpts []age.Recipient
+		for _, r := range p.Output.SerialKeyRecipients {
+			parsed, err := age.ParseRecipients(strings.NewReader(r))
+			if err != nil {
+				return nil, fmt.Errorf("linkage: plan %s: serial_key_recipients: %q is not an age recipient", p.file, r)
+			}
+			rcpts = append(rcpts, parsed...)
+		}
+		f, err := formats.CreateAtomic(keyPath, opts.Overwrite || p.Output.PreviousSerialKey != "")
+		if err != nil {
+			return nil, err
+		}
+		if err := series.WriteSerialKey(f, p.Project, rcpts...); err != nil {
+			f.Abort()
+			return nil, err
+		}
+		if err := f.Commit(); err != nil {
+			return nil, err
+		}
+		made = append(made, keyPath)
+		rep.SerialKeyFile = keyPath
+	}
+	rep.Seconds = float64(time.Since(start).Milliseconds()) / 1000
+	reportPath := filepath.Join(outDir, p.Project+".link-report.json")
+	if opts.Source != "" {
+		reportPath = filepath.Join(outDir, p.Project+"."+opts.Source+".link-report.json")
+	}
+	if err := writeJSON(reportPath, rep, true); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+func suppress(n, below int) string {
+	if n > 0 && n < below {
+		return fmt.Sprintf("<%d", below)
+	}
+	return fmt.Sprint(n)
+}
+
+// prepareConfig turns a source of the plan into a prepare job.
+func (p *Plan) prepareConfig(s SourcePlan, out string, opts LinkOptions) (PrepareConfig, error) {
+	scheme := pseudonym.Scheme(pseudonym.Norway{})
+	if s.IDScheme != "" {
+		scheme, _ = pseudonym.SchemeByCode(s.IDScheme)
+	}
+	cfg := PrepareConfig{
+		In: p.path(s.Path), Out: out, Key: opts.Key, IDColumn: s.IDColumn, Scheme: scheme,
+		SerialColumn: p.Output.SerialColumn, Shift: s.Dates.Shift, Window: s.Dates.Window, KeepWeekday: s.Dates.KeepWeekday,
+		Keep: s.Keep, Drop: s.Drop, Workers: opts.Workers, Tool: opts.Tool,
+		Write: formats.WriteOptions{Format: p.outFormat(), Overwrite: opts.Overwrite,
+			Metadata: map[string]string{"koble.plan.project": p.Project, "koble.plan.mode": p.Mode, "koble.plan.source": s.Name, "koble.plan.register": p.regs[s.Name].Name}},
+	}
+	if cfg.SerialColumn == "" {
+		cfg.SerialColumn = DefaultSerialColumn
+	}
+	if s.Format != "" {
+		cfg.Read.Format, _ = formats.ParseFormat(s.Format)
+	}
+	cols := make([]string, 0, len(s.Dates.Coarsen))
+	for c := range s.Dates.Coarsen {
+		cols = append(cols, c)
+	}
+	sort.Strings(cols)
+	for _, c := range cols {
+		prec, _ := refdate.ParsePrecision(s.Dates.Coarsen[c])
+		cfg.Coarsen = append(cfg.Coarsen, Coarsen{Column: c, Precision: prec})
+	}
+	return cfg, nil
+}
+
+// personSet reads a delivery's serial column as a set of hashes.
+func personSet(path, column string) (map[uint64]struct{}, error) {
+	r, err := formats.Open(path, formats.ReadOptions{Columns: []string{column}})
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	set := map[uint64]struct{}{}
+	h := fnv.New64a()
+	for r.Next() {
+		c := r.RecordBatch().Column(0)
+		for i := 0; i < c.Len(); i++ {
+			h.Reset()
+			h.Write([]byte(c.ValueStr(i)))
+			set[h.Sum64()] = struct{}{}
+		}
+	}
+	return set, r.Err()
+}
+
+// buildSample reads the sample sources and combines their persons by the
+// rule.
+func (p *Plan) buildSample(ctx context.Context, key *pseudonym.Key) (*seriesBuilder, error) {
+	var sets []*seriesBuilder
+	for _, name := range p.sampleSources() {
+		var src SourcePlan
+		for _, s := range p.Sources {
+			if s.Name == name {
+				src = s
+			}
+		}
+		b, err := p.sourcePersons(ctx, key, src)
+		if err != nil {
+			return nil, err
+		}
+		sets = append(sets, b)
+	}
+	out := newSeriesBuilder()
+	if p.Sample.Rule == "intersection" {
+		for k, id := range sets[0].persons {
+			inAll := true
+			for _, s := range sets[1:] {
+				if _, ok := s.persons[k]; !ok {
+					inAll = false
+					break
+				}
+			}
+			if inAll {
+				out.persons[k] = id
+			}
+		}
+		return out, nil
+	}
+	for _, s := range sets {
+		for k, id := range s.persons {
+			out.persons[k] = id
+		}
+	}
+	return out, nil
+}
+
+// sourcePersons collects the persons of a sample source whose rows pass
+// the source's filter.
+func (p *Plan) sourcePersons(ctx context.Context, key *pseudonym.Key, s SourcePlan) (*seriesBuilder, error) {
+	scheme := pseudonym.Scheme(pseudonym.Norway{})
+	if s.IDScheme != "" {
+		scheme, _ = pseudonym.SchemeByCode(s.IDScheme)
+	}
+	cols := []string{s.IDColumn}
+	f := s.Filter
+	var from, to int32 = -1 << 30, 1 << 30
+	if f != nil {
+		if f.Column != "" {
+			cols = append(cols, f.Column)
+		}
+		if f.DateColumn != "" {
+			cols = append(cols, f.DateColumn)
+			if f.From != "" {
+				from, _, _, _ = refdate.ParseDate([]byte(f.From))
+			}
+			if f.To != "" {
+				to, _, _, _ = refdate.ParseDate([]byte(f.To))
+			}
+		}
+	}
+	ro := formats.ReadOptions{Columns: cols}
+	if s.Format != "" {
+		ro.Format, _ = formats.ParseFormat(s.Format)
+	}
+	r, err := formats.Open(p.path(s.Path), ro)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	b := newSeriesBuilder()
+	serials := key.Serials(pseudonym.SerialOptions{CacheSize: 1 << 16})
+	for r.Next() {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		batch := r.RecordBatch()
+		ids := batch.Column(0)
+		n := int(batch.NumRows())
+		keep := make([]bool, n)
+		for i := range keep {
+			keep[i] = true
+		}
+		next := 1
+		if f != nil && f.Column != "" {
+			c := batch.Column(next)
+			next++
+			for i := 0; i < n; i++ {
+				v := ""
+				if !c.IsNull(i) {
+					v = c.ValueStr(i)
+				}
+				match := false
+				for _, pre := range f.Prefixes {
+					match = match || strings.HasPrefix(v, pre)
+				}
+				keep[i] = keep[i] && match
+			}
+		}
+		if f != nil && f.DateColumn != "" {
+			days, valid, _, err := refdate.Days(batch.Column(next))
+			if err != nil {
+				return nil, fmt.Errorf("linkage: %s: filter column %q: %w", p.path(s.Path), f.DateColumn, err)
+			}
+			for i := 0; i < n; i++ {
+				keep[i] = keep[i] && valid[i] && days[i] >= from && days[i] <= to
+			}
+		}
+		if err := addPersons(b, serials, scheme, ids, keep); err != nil {
+			return nil, fmt.Errorf("linkage: %s: column %q: %w", p.path(s.Path), s.IDColumn, err)
+		}
+	}
+	return b, r.Err()
+}
+
+// addPersons parses the IDs of the kept rows and adds their persons.
+func addPersons(b *seriesBuilder, serials *pseudonym.Serials, scheme pseudonym.Scheme, ids arrow.Array, keep []bool) error {
+	n := ids.Len()
+	sers := make([]pseudonym.Serial, n)
+	reasons := make([]pseudonym.Reason, n)
+	if _, err := serials.ComputeArray(scheme, ids, sers, reasons); err != nil {
+		return err
+	}
+	for i := 0; i < n; i++ {
+		if !keep[i] || reasons[i] != pseudonym.ReasonNone {
+			continue
+		}
+		// The ID itself is needed for the serial key file; parse it again
+		// (ComputeArray keeps only serials).
+		id, ok := idAt(scheme, ids, i)
+		if ok {
+			b.add(&sers[i], id)
+		}
+	}
+	return nil
+}
+
+func idAt(scheme pseudonym.Scheme, col arrow.Array, i int) (pseudonym.ID, bool) {
+	type stringer interface{ Value(int) string }
+	type int64er interface{ Value(int) int64 }
+	var id pseudonym.ID
+	var r pseudonym.Reason
+	switch c := col.(type) {
+	case stringer:
+		id, r = scheme.Parse([]byte(c.Value(i)))
+	case int64er:
+		is, ok := scheme.(pseudonym.IntegerScheme)
+		if !ok {
+			return id, false
+		}
+		id, r = is.ParseInt(c.Value(i))
+	default:
+		return id, false
+	}
+	return id, r == pseudonym.ReasonNone
+}

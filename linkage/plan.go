@@ -1,0 +1,417 @@
+package linkage
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/koble/koble/formats"
+	"github.com/koble/koble/pseudonym"
+	"github.com/koble/koble/refdate"
+)
+
+// Plan is a linkage project as a TOML file describes it: one file a
+// register manager can read aloud. Paths in it are relative to the plan
+// file's folder. See testdata/plans for worked examples.
+type Plan struct {
+	Project string       `toml:"project"`
+	Mode    string       `toml:"mode"` // "distributed" or "centralised"
+	Key     string       `toml:"key"`
+	Sample  *SamplePlan  `toml:"sample"`
+	Sources []SourcePlan `toml:"source"`
+	Output  OutputPlan   `toml:"output"`
+	dir     string       // the plan file's folder
+	file    string       // the plan file
+	regs    map[string]Register
+}
+
+// SamplePlan says who is in a centralised linkage: the persons of the
+// listed sources by the rule "union" or "intersection", or of one source
+// (rule = its name).
+type SamplePlan struct {
+	Rule    string   `toml:"rule"`
+	Sources []string `toml:"sources"`
+}
+
+// SourcePlan is one source of a project.
+type SourcePlan struct {
+	Name     string      `toml:"name"`
+	Register string      `toml:"register"`
+	Path     string      `toml:"path"`
+	Format   string      `toml:"format"`
+	IDColumn string      `toml:"id_column"`
+	IDScheme string      `toml:"id_scheme"`
+	Keep     []string    `toml:"keep"`
+	Drop     []string    `toml:"drop"`
+	Dates    DatesPlan   `toml:"dates"`
+	Filter   *FilterPlan `toml:"filter"`
+}
+
+// DatesPlan is a source's date handling.
+type DatesPlan struct {
+	Shift       []string          `toml:"shift"`
+	Window      int               `toml:"window"`
+	KeepWeekday bool              `toml:"keep_weekday"`
+	Coarsen     map[string]string `toml:"coarsen"`
+}
+
+// FilterPlan restricts the rows of a sample source that define the sample:
+// a column's values by prefix (an ICD-10 chapter, say), and a date column
+// by range.
+type FilterPlan struct {
+	Column     string   `toml:"column"`
+	Prefixes   []string `toml:"prefixes"`
+	DateColumn string   `toml:"date_column"`
+	From       string   `toml:"from"`
+	To         string   `toml:"to"`
+}
+
+// OutputPlan says where deliveries go.
+type OutputPlan struct {
+	Dir    string `toml:"dir"`
+	Format string `toml:"format"`
+	// SerialColumn names the serial column ("lnr" by default).
+	SerialColumn string `toml:"serial_column"`
+	// SerialKeyRecipients (centralised) are the age recipients of the serial
+	// key file (national ID <-> serial): the pseudonym administrator.
+	SerialKeyRecipients []string `toml:"serial_key_recipients"`
+	// PreviousSerialKey (centralised) is the serial key file of the previous
+	// delivery: persons in it keep their serials.
+	PreviousSerialKey string `toml:"previous_serial_key"`
+}
+
+// Modes.
+const (
+	Distributed = "distributed"
+	Centralised = "centralised"
+)
+
+// LoadPlan reads and checks a plan file. Unknown keys are errors, as are
+// every problem Check finds.
+func LoadPlan(path string) (*Plan, error) {
+	var p Plan
+	md, err := toml.DecodeFile(path, &p)
+	if err != nil {
+		return nil, fmt.Errorf("linkage: plan %s: %w", path, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		keys := make([]string, len(und))
+		for i, k := range und {
+			keys[i] = k.String()
+		}
+		return nil, fmt.Errorf("linkage: plan %s: unknown key(s) %s", path, strings.Join(keys, ", "))
+	}
+	p.file = path
+	p.dir = filepath.Dir(path)
+	if err := p.Check(); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// PolicyError is a plan that the linkage rules refuse.
+type PolicyError struct {
+	File     string
+	Problems []string
+}
+
+func (e *PolicyError) Error() string {
+	return fmt.Sprintf("linkage: plan %s is refused:\n  - %s", e.File, strings.Join(e.Problems, "\n  - "))
+}
+
+// Check validates the plan and the linkage policy, and reports every
+// problem at once.
+func (p *Plan) Check() error {
+	var probs []string
+	bad := func(format string, args ...any) { probs = append(probs, fmt.Sprintf(format, args...)) }
+	if p.Mode == "centralized" {
+		p.Mode = Centralised
+	}
+	if strings.TrimSpace(p.Project) == "" {
+		bad("project: no project name")
+	}
+	switch p.Mode {
+	case Distributed, Centralised:
+	default:
+		bad("mode %q: want %q or %q", p.Mode, Distributed, Centralised)
+	}
+	if p.Key == "" {
+		bad("key: no project key file")
+	}
+	if len(p.Sources) == 0 {
+		bad("no [[source]]")
+	}
+	p.regs = map[string]Register{}
+	names := map[string]bool{}
+	var deidentified, pseudonymous []string
+	for i, s := range p.Sources {
+		where := fmt.Sprintf("source %d", i+1)
+		if s.Name != "" {
+			where = fmt.Sprintf("source %q", s.Name)
+		}
+		switch {
+		case s.Name == "":
+			bad("%s: no name", where)
+		case names[s.Name]:
+			bad("%s: the name is used twice", where)
+		}
+		names[s.Name] = true
+		reg, ok := LookupRegister(s.Register)
+		if !ok {
+			bad("%s: register %q is not in the catalogue (%s)", where, s.Register, catalogueNames())
+		} else {
+			p.regs[s.Name] = reg
+			switch reg.Kind {
+			case Deidentified:
+				deidentified = append(deidentified, fmt.Sprintf("%s (%s)", reg.Name, s.Name))
+			case Pseudonymous:
+				pseudonymous = append(pseudonymous, fmt.Sprintf("%s (%s)", reg.Name, s.Name))
+			}
+		}
+		if s.Path == "" {
+			bad("%s: no path", where)
+		}
+		if s.Format != "" {
+			if _, err := formats.ParseFormat(s.Format); err != nil {
+				bad("%s: %v", where, err)
+			}
+		}
+		if s.IDColumn == "" {
+			bad("%s: no id_column", where)
+		}
+		if s.IDScheme != "" {
+			if _, err := pseudonym.SchemeByCode(s.IDScheme); err != nil {
+				bad("%s: %v", where, err)
+			}
+		}
+		if len(s.Keep) > 0 && len(s.Drop) > 0 {
+			bad("%s: give keep or drop, not both", where)
+		}
+		for _, k := range s.Keep {
+			if k == s.IDColumn {
+				bad("%s: keep names the national ID column %q: a delivery never carries national IDs", where, k)
+			}
+		}
+		if len(s.Dates.Shift) > 0 && (s.Dates.Window < 1 || s.Dates.Window > refdate.MaxWindow) {
+			bad("%s: dates.shift needs a window between 1 and %d days", where, refdate.MaxWindow)
+		}
+		for col, prec := range s.Dates.Coarsen {
+			if _, err := refdate.ParsePrecision(prec); err != nil {
+				bad("%s: dates.coarsen %q: %v", where, col, err)
+			}
+		}
+		if f := s.Filter; f != nil {
+			if (f.Column == "") != (len(f.Prefixes) == 0) {
+				bad("%s: filter: column and prefixes go together", where)
+			}
+			if (f.From != "" || f.To != "") && f.DateColumn == "" {
+				bad("%s: filter: from/to need date_column", where)
+			}
+			for _, d := range []string{f.From, f.To} {
+				if d != "" {
+					if _, err := time.Parse("2006-01-02", d); err != nil {
+						bad("%s: filter: %q is not a date YYYY-MM-DD", where, d)
+					}
+				}
+			}
+		}
+	}
+	if len(deidentified) > 0 && len(p.Sources) > 1 {
+		bad("policy: the de-identified register(s) %s may not be linked with any other source", strings.Join(deidentified, ", "))
+	}
+	if len(pseudonymous) > 0 {
+		bad("policy: %s store(s) a register pseudonym, not national IDs: link through the pseudonym administrator (koble pseudoreg), not koble link", strings.Join(pseudonymous, ", "))
+	}
+	switch p.Mode {
+	case Centralised:
+		if p.Sample == nil {
+			bad("centralised linkage needs a [sample]")
+			break
+		}
+		switch p.Sample.Rule {
+		case "union", "intersection":
+			if len(p.Sample.Sources) == 0 {
+				bad("sample: rule %q needs sources", p.Sample.Rule)
+			}
+			if p.Sample.Rule == "intersection" && len(p.Sample.Sources) < 2 {
+				bad("sample: an intersection needs at least two sources")
+			}
+			for _, n := range p.Sample.Sources {
+				if !names[n] {
+					bad("sample: source %q is not a [[source]] of the plan", n)
+				}
+			}
+		case "":
+			bad("sample: no rule (union, intersection, or the name of one source)")
+		default:
+			if !names[p.Sample.Rule] {
+				bad("sample: rule %q is neither union, intersection nor a source of the plan", p.Sample.Rule)
+			}
+			if len(p.Sample.Sources) > 0 && (len(p.Sample.Sources) != 1 || p.Sample.Sources[0] != p.Sample.Rule) {
+				bad("sample: rule %q names one source; sources must be empty or just it", p.Sample.Rule)
+			}
+		}
+		if len(p.Output.SerialKeyRecipients) == 0 {
+			bad("output: centralised linkage writes a serial key file (ID <-> serial); name its age recipients in serial_key_recipients")
+		}
+	case Distributed:
+		if p.Sample != nil {
+			bad("distributed linkage has no common sample: every source delivers its own persons (remove [sample], or use mode = %q)", Centralised)
+		}
+		if p.Output.PreviousSerialKey != "" || len(p.Output.SerialKeyRecipients) > 0 {
+			bad("output: serial key files belong to centralised linkage")
+		}
+	}
+	if p.Output.Dir == "" {
+		bad("output: no dir")
+	}
+	if p.Output.Format != "" {
+		if _, err := formats.ParseFormat(p.Output.Format); err != nil {
+			bad("output: %v", err)
+		}
+	}
+	if len(probs) > 0 {
+		return &PolicyError{File: p.file, Problems: probs}
+	}
+	return nil
+}
+
+// path resolves a path of the plan against its folder.
+func (p *Plan) path(rel string) string {
+	if rel == "" || filepath.IsAbs(rel) || rel == "-" {
+		return rel
+	}
+	return filepath.Join(p.dir, rel)
+}
+
+// KeyPath returns the project key file's path.
+func (p *Plan) KeyPath() string { return p.path(p.Key) }
+
+// PreviousSerialKeyPath returns the previous serial key file's path, if any.
+func (p *Plan) PreviousSerialKeyPath() string { return p.path(p.Output.PreviousSerialKey) }
+
+// sampleSources returns the sources that define the sample.
+func (p *Plan) sampleSources() []string {
+	if p.Sample == nil {
+		return nil
+	}
+	if p.Sample.Rule == "union" || p.Sample.Rule == "intersection" {
+		return p.Sample.Sources
+	}
+	return []string{p.Sample.Rule}
+}
+
+func (p *Plan) outFormat() formats.Format {
+	if p.Output.Format == "" {
+		return formats.FormatParquet
+	}
+	f, _ := formats.ParseFormat(p.Output.Format)
+	return f
+}
+
+var formatExt = map[formats.Format]string{formats.FormatCSV: ".csv", formats.FormatParquet: ".parquet", formats.FormatArrowFile: ".arrow", formats.FormatArrowStream: ".arrows"}
+
+// DeliveryPath returns where a source's delivery goes.
+func (p *Plan) DeliveryPath(source string) string {
+	return filepath.Join(p.path(p.Output.Dir), source+formatExt[p.outFormat()])
+}
+
+// SerialKeyPath returns where a centralised run writes its serial key file.
+func (p *Plan) SerialKeyPath() string {
+	return filepath.Join(p.path(p.Output.Dir), p.Project+".serial-key.age")
+}
+
+// Describe says in words what running the plan would do.
+func (p *Plan) Describe() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "project %q: %s linkage of %d source(s), key %s\n", p.Project, p.Mode, len(p.Sources), p.KeyPath())
+	if p.Mode == Centralised {
+		switch p.Sample.Rule {
+		case "union", "intersection":
+			fmt.Fprintf(&b, "sample: the %s of the persons in %s\n", p.Sample.Rule, strings.Join(p.Sample.Sources, ", "))
+		default:
+			fmt.Fprintf(&b, "sample: the persons in %s\n", p.Sample.Rule)
+		}
+		fmt.Fprintf(&b, "serials: a new dense series 1..N across all sources, in an order derived from the key\n")
+		if p.Output.PreviousSerialKey != "" {
+			fmt.Fprintf(&b, "          persons of the previous delivery (%s) keep their serials\n", p.PreviousSerialKeyPath())
+		}
+		fmt.Fprintf(&b, "serial key file: %s, age-encrypted to %d recipient(s)\n", p.SerialKeyPath(), len(p.Output.SerialKeyRecipients))
+	} else {
+		fmt.Fprintf(&b, "serials: the project serial (keyed HMAC): each source delivers on its own, with no exchange\n")
+	}
+	for _, s := range p.Sources {
+		reg := p.regs[s.Name]
+		fmt.Fprintf(&b, "source %s (%s, %s): %s, ID column %q", s.Name, reg.Name, reg.Holder, p.path(s.Path), s.IDColumn)
+		if f := s.Filter; f != nil && contains(p.sampleSources(), s.Name) {
+			if f.Column != "" {
+				fmt.Fprintf(&b, ", sample rows with %s starting %s", f.Column, strings.Join(f.Prefixes, "/"))
+			}
+			if f.DateColumn != "" {
+				fmt.Fprintf(&b, ", %s in [%s, %s]", f.DateColumn, orDash(f.From), orDash(f.To))
+			}
+		}
+		fmt.Fprintf(&b, "\n  delivers %s", p.DeliveryPath(s.Name))
+		switch {
+		case len(s.Keep) > 0:
+			fmt.Fprintf(&b, " with %s", strings.Join(s.Keep, ", "))
+		case len(s.Drop) > 0:
+			fmt.Fprintf(&b, " without %s", strings.Join(s.Drop, ", "))
+		}
+		if len(s.Dates.Shift) > 0 {
+			fmt.Fprintf(&b, "; shifts %s by up to %d days", strings.Join(s.Dates.Shift, ", "), s.Dates.Window)
+		}
+		if len(s.Dates.Coarsen) > 0 {
+			keys := make([]string, 0, len(s.Dates.Coarsen))
+			for k := range s.Dates.Coarsen {
+				keys = append(keys, k+" to "+s.Dates.Coarsen[k])
+			}
+			sort.Strings(keys)
+			fmt.Fprintf(&b, "; coarsens %s", strings.Join(keys, ", "))
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// checkInputs confirms that every source file exists, before anything is
+// written.
+func (p *Plan) checkInputs(only string) error {
+	var missing []string
+	for _, s := range p.Sources {
+		if only != "" && s.Name != only {
+			continue
+		}
+		if _, err := os.Stat(p.path(s.Path)); err != nil {
+			missing = append(missing, fmt.Sprintf("source %q: %s", s.Name, p.path(s.Path)))
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("linkage: plan %s: missing input(s): %s", p.file, strings.Join(missing, "; "))
+	}
+	return nil
+}
+
+var errNoSuchSource = errors.New("no such source in the plan")

@@ -1,0 +1,210 @@
+package linkage
+
+import (
+	"bufio"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+
+	"filippo.io/age"
+
+	"github.com/koble/koble/pseudonym"
+)
+
+// seriesKey identifies a person in a Series: the first 128 bits of the
+// keyed serial (collisions among 20 million persons: p < 6e-25).
+type seriesKey [16]byte
+
+// Series is a dense serial series: the persons of a centralised linkage
+// numbered 1..N in an order derived from the project's order key, so that
+// the numbering reveals nothing about birth dates, national IDs or the
+// order of the sources. It is read-only once built and then safe for
+// concurrent use.
+type Series struct {
+	numbers map[seriesKey]int64
+	ids     map[seriesKey]pseudonym.ID // the national ID of each person, for the serial key file
+	next    int64
+}
+
+// Len returns the number of persons in the series.
+func (s *Series) Len() int { return len(s.numbers) }
+
+// Number returns the person's number, if the person is in the series.
+func (s *Series) Number(ser *pseudonym.Serial) (int64, bool) {
+	var k seriesKey
+	copy(k[:], ser[:16])
+	n, ok := s.numbers[k]
+	return n, ok
+}
+
+// seriesBuilder collects the persons of a sample before they are numbered.
+type seriesBuilder struct {
+	persons map[seriesKey]pseudonym.ID
+}
+
+func newSeriesBuilder() *seriesBuilder {
+	return &seriesBuilder{persons: map[seriesKey]pseudonym.ID{}}
+}
+
+func (b *seriesBuilder) add(ser *pseudonym.Serial, id pseudonym.ID) {
+	var k seriesKey
+	copy(k[:], ser[:16])
+	b.persons[k] = id
+}
+
+// build numbers the persons. Persons in previous keep their numbers; the
+// others get previous.next onwards, in the order of HMAC(order key, key).
+func (b *seriesBuilder) build(orderKey []byte, previous *Series) *Series {
+	s := &Series{numbers: map[seriesKey]int64{}, ids: map[seriesKey]pseudonym.ID{}, next: 1}
+	if previous != nil {
+		for k, n := range previous.numbers {
+			s.numbers[k] = n
+			s.ids[k] = previous.ids[k]
+		}
+		s.next = previous.next
+	}
+	type ranked struct {
+		rank uint64
+		key  seriesKey
+	}
+	var fresh []ranked
+	mac := hmac.New(sha256.New, orderKey)
+	for k, id := range b.persons {
+		if _, seen := s.numbers[k]; seen {
+			continue
+		}
+		mac.Reset()
+		mac.Write(k[:])
+		sum := mac.Sum(nil)
+		fresh = append(fresh, ranked{binary.BigEndian.Uint64(sum), k})
+		s.ids[k] = id
+	}
+	sort.Slice(fresh, func(i, j int) bool {
+		if fresh[i].rank != fresh[j].rank {
+			return fresh[i].rank < fresh[j].rank
+		}
+		return string(fresh[i].key[:]) < string(fresh[j].key[:])
+	})
+	for _, f := range fresh {
+		s.numbers[f.key] = s.next
+		s.next++
+	}
+	return s
+}
+
+// serialKeyHeader starts every serial key file's plaintext.
+const serialKeyHeader = "koble-serial-key-file: 1"
+
+// WriteSerialKey writes the series' serial key (national ID <-> number) to
+// w, age-encrypted to the recipients: the only file of a centralised
+// linkage that holds national IDs, and never in clear. The plaintext is a
+// header line, a "project:" line, then "serial,canonical ID" lines in
+// serial order.
+func (s *Series) WriteSerialKey(w io.Writer, project string, recipients ...age.Recipient) error {
+	if len(recipients) == 0 {
+		return errors.New("linkage: the serial key file needs at least one recipient")
+	}
+	enc, err := age.Encrypt(w, recipients...)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(enc)
+	fmt.Fprintf(bw, "%s\nproject: %s\n", serialKeyHeader, project)
+	type row struct {
+		n  int64
+		id pseudonym.ID
+	}
+	rows := make([]row, 0, len(s.numbers))
+	for k, n := range s.numbers {
+		rows = append(rows, row{n, s.ids[k]})
+	}
+	sort.Slice(rows, func(i, j int) bool { return rows[i].n < rows[j].n })
+	var buf []byte
+	for _, r := range rows {
+		buf = strconv.AppendInt(buf[:0], r.n, 10)
+		buf = append(buf, ',')
+		buf = r.id.AppendCanonical(buf)
+		buf = append(buf, '\n')
+		bw.Write(buf)
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	return enc.Close()
+}
+
+// ReadSerialKey reads a serial key file written by WriteSerialKey, for the
+// next delivery of the same project: persons in it keep their numbers.
+// The serials are recomputed with serials, so a key file of another project
+// is refused.
+func ReadSerialKey(r io.Reader, project string, serials *pseudonym.Serials, identities ...age.Identity) (*Series, error) {
+	dr, err := age.Decrypt(r, identities...)
+	if err != nil {
+		var noMatch *age.NoIdentityMatchError
+		if errors.As(err, &noMatch) {
+			return nil, errors.New("linkage: cannot open the serial key file: wrong identity")
+		}
+		return nil, fmt.Errorf("linkage: cannot open the serial key file: %w", err)
+	}
+	sc := bufio.NewScanner(dr)
+	sc.Buffer(make([]byte, 4096), 1<<16)
+	line := 0
+	next := func() (string, bool) {
+		if !sc.Scan() {
+			return "", false
+		}
+		line++
+		return sc.Text(), true
+	}
+	if h, _ := next(); h != serialKeyHeader {
+		return nil, errors.New("linkage: not a koble serial key file")
+	}
+	if p, _ := next(); p != "project: "+project {
+		return nil, fmt.Errorf("linkage: the serial key file belongs to another project, not %q", project)
+	}
+	s := &Series{numbers: map[seriesKey]int64{}, ids: map[seriesKey]pseudonym.ID{}, next: 1}
+	for {
+		text, ok := next()
+		if !ok {
+			break
+		}
+		num, canon, ok := strings.Cut(text, ",")
+		n, err := strconv.ParseInt(num, 10, 64)
+		scheme, digits, ok2 := strings.Cut(canon, ":")
+		if !ok || !ok2 || err != nil || n < 1 {
+			return nil, fmt.Errorf("linkage: serial key file, line %d: malformed", line)
+		}
+		sch, err := pseudonym.SchemeByCode(scheme)
+		if err != nil {
+			return nil, fmt.Errorf("linkage: serial key file, line %d: %w", line, err)
+		}
+		if scheme == "no" {
+			sch = pseudonym.Norway{AllowSynthetic: true}
+		}
+		id, reason := sch.Parse([]byte(digits))
+		if reason != pseudonym.ReasonNone {
+			return nil, fmt.Errorf("linkage: serial key file, line %d: invalid identity number (%s)", line, reason)
+		}
+		ser := serials.Compute(id)
+		var k seriesKey
+		copy(k[:], ser[:16])
+		if _, dup := s.numbers[k]; dup {
+			return nil, fmt.Errorf("linkage: serial key file, line %d: a person appears twice", line)
+		}
+		s.numbers[k] = n
+		s.ids[k] = id
+		if n >= s.next {
+			s.next = n + 1
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("linkage: serial key file is damaged or tampered with: %w", err)
+	}
+	return s, nil
+}
