@@ -59,16 +59,12 @@ func (p *Plan) flow() ([]graphNode, []graphEdge) {
 		nodes = append(nodes, graphNode{id: "serialkey", label: "serial key file\n(ID <-> serial)\nage-encrypted to the\npseudonym administrator", col: 1, kind: "secret"})
 		edges = append(edges, graphEdge{"step", "serialkey", "encrypts"})
 		for _, s := range p.Sources {
-			l := "rows of sample persons"
-			if contains(sample, s.Name) {
-				l = "sample persons"
-			}
-			edges = append(edges, graphEdge{"src_" + s.Name, "step", l}, graphEdge{"step", "del_" + s.Name, ""})
+			edges = append(edges, graphEdge{"src_" + s.Name, "step", ""}, graphEdge{"step", "del_" + s.Name, ""})
 		}
 	} else {
 		for _, s := range p.Sources {
-			nodes = append(nodes, graphNode{id: "step_" + s.Name, label: fmt.Sprintf("koble prepare\nat %s\nproject serial (keyed HMAC)", p.regs[s.Name].Holder), col: 1, kind: "step"})
-			edges = append(edges, graphEdge{"src_" + s.Name, "step_" + s.Name, "national IDs stay here"}, graphEdge{"step_" + s.Name, "del_" + s.Name, ""})
+			nodes = append(nodes, graphNode{id: "step_" + s.Name, label: fmt.Sprintf("koble prepare\nat %s\nproject serial (keyed HMAC);\nnational IDs stay here", p.regs[s.Name].Holder), col: 1, kind: "step"})
+			edges = append(edges, graphEdge{"src_" + s.Name, "step_" + s.Name, ""}, graphEdge{"step_" + s.Name, "del_" + s.Name, ""})
 		}
 	}
 	return nodes, edges
@@ -131,6 +127,9 @@ func (p *Plan) writeSVG(w io.Writer, nodes []graphNode, edges []graphEdge) error
 	}
 	pos := map[string]placed{}
 	height := [4]int{margin + 40, margin + 40, margin + 40, margin + 40}
+	for i := range nodes {
+		nodes[i].label = wrapLines(nodes[i].label, 32)
+	}
 	for _, n := range nodes {
 		lines := strings.Count(n.label, "\n") + 1
 		h := lines*lineH + 16
@@ -185,4 +184,21 @@ func (p *Plan) writeSVG(w io.Writer, nodes []graphNode, edges []graphEdge) error
 	}
 	fmt.Fprintln(w, "</svg>")
 	return nil
+}
+
+// wrapLines breaks lines longer than width at spaces or commas.
+func wrapLines(label string, width int) string {
+	var out []string
+	for _, line := range strings.Split(label, "\n") {
+		for len(line) > width {
+			cut := strings.LastIndexAny(line[:width], " ,")
+			if cut <= 0 {
+				cut = width - 1
+			}
+			out = append(out, strings.TrimRight(line[:cut+1], " "))
+			line = strings.TrimLeft(line[cut+1:], " ")
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
 }

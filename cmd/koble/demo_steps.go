@@ -6,19 +6,92 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"time"
 
 	"filippo.io/age"
 
 	"github.com/koble/koble/bench/synth"
-	"github.com/koble/koble/formats"
 	"github.com/koble/koble/linkage"
 	"github.com/koble/koble/pseudonym"
 )
 
-// runDemoSteps runs the steps after generation: a project key, then every
-// register prepared for delivery with the same key (distributed linkage),
-// and a check that the deliveries link on the serial.
+const demoProject = "koble-demo"
+
+// demoPlans are the demo's linkage plans: the same registers linked the
+// distributed way and the centralised way (variant b).
+var demoPlans = map[string]string{
+	"distributed.toml": `# Every register delivers on its own with the common project serial.
+project = "koble-demo"
+mode = "distributed"
+key = "project.key"
+
+[[source]]
+name = "cancer"
+register = "Kreftregisteret"
+path = "data/cancer.parquet"
+id_column = "fnr"
+dates = { shift = ["diagnosis_date"], window = 182 }
+
+[[source]]
+name = "patient"
+register = "Norsk pasientregister"
+path = "data/patient.parquet"
+id_column = "fnr"
+drop = ["hospital"]
+dates = { shift = ["admit_date", "discharge_date"], window = 182 }
+
+[[source]]
+name = "death"
+register = "Dødsårsaksregisteret"
+path = "data/death.parquet"
+id_column = "fnr"
+dates = { shift = ["death_date"], window = 182 }
+
+[output]
+dir = "delivery-distributed"
+`,
+	"centralised.toml": `# One party links all sources for the persons with a C50-C59 diagnosis,
+# and numbers them 1..N in an order derived from the key.
+project = "koble-demo"
+mode = "centralised"
+key = "project.key"
+
+[sample]
+rule = "cancer"
+
+[[source]]
+name = "cancer"
+register = "Kreftregisteret"
+path = "data/cancer.parquet"
+id_column = "fnr"
+dates = { shift = ["diagnosis_date"], window = 182 }
+filter = { column = "icd10", prefixes = ["C5"] }
+
+[[source]]
+name = "patient"
+register = "Norsk pasientregister"
+path = "data/patient.parquet"
+id_column = "fnr"
+keep = ["admit_date", "discharge_date", "icd10"]
+dates = { shift = ["admit_date", "discharge_date"], window = 182 }
+
+[[source]]
+name = "death"
+register = "Dødsårsaksregisteret"
+path = "data/death.parquet"
+id_column = "fnr"
+keep = ["death_date", "underlying_cause"]
+dates = { shift = ["death_date"], window = 182 }
+
+[output]
+dir = "delivery-centralised"
+serial_key_recipients = ["RECIPIENT"]
+`,
+}
+
+// runDemoSteps runs the steps after generation: a project key, the two
+// linkage plans, and their graphs.
 func runDemoSteps(ctx context.Context, g *globals, dir, data string, m *synth.Manifest) error {
 	w := g.env.stdout
 	id, err := age.GenerateHybridIdentity()
@@ -29,7 +102,7 @@ func runDemoSteps(ctx context.Context, g *globals, dir, data string, m *synth.Ma
 	if err := os.WriteFile(idPath, []byte(id.String()+"\n"), 0o600); err != nil {
 		return err
 	}
-	key, err := pseudonym.GenerateKey(rand.Reader, "koble-demo", time.Now())
+	key, err := pseudonym.GenerateKey(rand.Reader, demoProject, time.Now())
 	if err != nil {
 		return err
 	}
@@ -47,64 +120,61 @@ func runDemoSteps(ctx context.Context, g *globals, dir, data string, m *synth.Ma
 	f.Close()
 	fmt.Fprintf(w, "\n2. project key %s, encrypted to a post-quantum age identity (%s)\n   fingerprint %s\n", keyPath, idPath, key.Fingerprint())
 
-	delivery := filepath.Join(dir, "delivery")
-	if err := os.MkdirAll(delivery, 0o755); err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "\n3. distributed linkage: each register prepares its own delivery with the project key\n")
-	jobs := []struct {
-		register string
-		shift    []string
-		drop     []string
-	}{
-		{synth.Cancer, []string{"diagnosis_date"}, nil},
-		{synth.Patient, []string{"admit_date", "discharge_date"}, []string{"hospital"}},
-		{synth.Death, []string{"death_date"}, nil},
-	}
-	serialSets := map[string]map[string]bool{}
-	for _, j := range jobs {
-		in := filepath.Join(data, j.register+".parquet")
-		out := filepath.Join(delivery, j.register+".parquet")
-		rep, err := linkage.Prepare(ctx, linkage.PrepareConfig{
-			In: in, Out: out, Key: key, IDColumn: "fnr", Scheme: pseudonym.Norway{},
-			Shift: j.shift, Window: 182, Drop: j.drop,
-			ReportPath: filepath.Join(delivery, j.register+".report.json"), QuarantinePath: filepath.Join(delivery, j.register+".quarantine.csv"),
-			Write: formats.WriteOptions{Overwrite: true}, Tool: toolVersion(),
-		})
+	step := 3
+	for _, name := range []string{"distributed.toml", "centralised.toml"} {
+		text := demoPlans[name]
+		if name == "centralised.toml" {
+			text = replaceOnce(text, "RECIPIENT", id.Recipient().String())
+		}
+		planPath := filepath.Join(dir, name)
+		if err := os.WriteFile(planPath, []byte(text), 0o644); err != nil {
+			return err
+		}
+		p, err := linkage.LoadPlan(planPath)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "   %-8s %7d rows in, %7d delivered, %3d quarantined, %6d persons -> %s\n", j.register, rep.RowsRead, rep.RowsWritten, rep.RowsQuarantine, rep.Persons, out)
-		set, err := serialSet(out)
+		rep, err := linkage.Link(ctx, p, linkage.LinkOptions{Key: key, Overwrite: true, Tool: toolVersion()})
 		if err != nil {
 			return err
 		}
-		serialSets[j.register] = set
-	}
-	both := 0
-	for s := range serialSets[synth.Cancer] {
-		if serialSets[synth.Patient][s] {
-			both++
+		svg := filepath.Join(dir, p.Mode+".svg")
+		gf, err := os.Create(svg)
+		if err != nil {
+			return err
+		}
+		p.WriteGraph(gf, "svg")
+		gf.Close()
+		fmt.Fprintf(w, "\n%d. %s linkage (%s, drawn in %s)\n", step, rep.Mode, planPath, svg)
+		step++
+		if rep.Mode == linkage.Centralised {
+			fmt.Fprintf(w, "   sample: %d persons with a C5 cancer diagnosis, numbered 1..%d; serial key file %s\n", rep.SamplePersons, rep.NewPersons, rep.SerialKeyFile)
+		}
+		for _, s := range rep.Sources {
+			fmt.Fprintf(w, "   %-8s %7d rows in, %7d delivered, %3d quarantined, %6d not in sample, %6d persons -> %s\n",
+				s.Name, s.RowsIn, s.RowsOut, s.RowsQuarantine, s.RowsNotSample, s.Persons, s.Delivery)
+		}
+		pairs := make([]string, 0, len(rep.Overlap))
+		for k := range rep.Overlap {
+			pairs = append(pairs, k)
+		}
+		sort.Strings(pairs)
+		for _, k := range pairs {
+			fmt.Fprintf(w, "   persons in common, %s: %s\n", k, rep.Overlap[k])
 		}
 	}
-	fmt.Fprintf(w, "\n4. the researcher joins the deliveries on lnr: %d of %d cancer patients are in the patient registry delivery\n", both, len(serialSets[synth.Cancer]))
-	fmt.Fprintf(w, "\nlook at:\n  %s   the deliveries, their JSON reports and quarantine files\n  koble inspect %s\n  koble key info %s -i %s\n", delivery, filepath.Join(delivery, "patient.parquet"), keyPath, idPath)
+	fmt.Fprintf(w, "\nthe researcher joins each project's deliveries on lnr; no national ID is in any delivery.\n")
+	fmt.Fprintf(w, "\nlook at:\n  %s   the deliveries, their JSON reports and quarantine files\n", filepath.Join(dir, "delivery-*"))
+	fmt.Fprintf(w, "  %s, %s   the linkage flows\n", filepath.Join(dir, "distributed.svg"), filepath.Join(dir, "centralised.svg"))
+	fmt.Fprintf(w, "  koble inspect %s\n  koble key info %s -i %s\n", filepath.Join(dir, "delivery-distributed", "patient.parquet"), keyPath, idPath)
 	return nil
 }
 
-// serialSet reads the lnr column of a delivery.
-func serialSet(path string) (map[string]bool, error) {
-	r, err := formats.Open(path, formats.ReadOptions{Columns: []string{linkage.DefaultSerialColumn}})
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	set := map[string]bool{}
-	for r.Next() {
-		c := r.RecordBatch().Column(0)
-		for i := 0; i < c.Len(); i++ {
-			set[c.ValueStr(i)] = true
+func replaceOnce(s, old, new string) string {
+	for i := 0; i+len(old) <= len(s); i++ {
+		if s[i:i+len(old)] == old {
+			return s[:i] + new + s[i+len(old):]
 		}
 	}
-	return set, r.Err()
+	return s
 }
