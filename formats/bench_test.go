@@ -32,7 +32,7 @@ func benchData(b *testing.B) string {
 		}
 		for _, f := range []formats.Format{formats.FormatCSV, formats.FormatParquet, formats.FormatArrowFile, formats.FormatArrowStream} {
 			cfg := synth.DefaultConfig()
-			cfg.Persons, cfg.PatientRows, cfg.Format = benchRows/10, benchRows, f
+			cfg.Persons, cfg.PatientRows, cfg.Format, cfg.Overwrite = benchRows/10, benchRows, f, true
 			if _, benchErr = synth.Generate(benchDir, cfg); benchErr != nil {
 				return
 			}

@@ -17,11 +17,17 @@
 //	prepare-pq-w1, prepare-pq-w2     koble prepare Parquet -> Parquet, 1 or 2 workers
 //	prepare-csv-w1, prepare-csv-w2   koble prepare CSV -> CSV
 //	prepare-csv2pq-w2                koble prepare CSV -> Parquet
+//	prepare-all      koble prepare of the cancer, patient and death registries
+//	link-central     centralised linkage of the same three registers (sample:
+//	                 everyone with a cancer diagnosis or a death), the reference
+//	                 being prepare-all
 package main
 
 import (
 	"bufio"
+
 	"context"
+	"filippo.io/age"
 	"flag"
 	"fmt"
 	"io"
@@ -112,6 +118,8 @@ func drive(rows int64, persons int, jobs []string, dir, profile string) error {
 		"prepare-csv-w1":    {csv, filepath.Join(dir, "prep1.csv")},
 		"prepare-csv-w2":    {csv, filepath.Join(dir, "prep2.csv")},
 		"prepare-csv2pq-w2": {csv, filepath.Join(dir, "prep3.parquet")},
+		"prepare-all":       {data, filepath.Join(dir, "all")},
+		"link-central":      {data, filepath.Join(dir, "central")},
 	}
 	fmt.Printf("| job | rows | seconds | rows/s | MB/s in | peak RSS MiB | ratio to reference |\n|---|---|---|---|---|---|---|\n")
 	refs := map[string]float64{}
@@ -137,7 +145,7 @@ func drive(rows int64, persons int, jobs []string, dir, profile string) error {
 		}
 		os.Remove(io2[1])
 		ref := referenceOf(job)
-		if job == "copy" || job == "csvcopy" || job == "passthrough" || job == "csv2csv" || job == "csv2parquet" {
+		if job == "copy" || job == "csvcopy" || job == "passthrough" || job == "csv2csv" || job == "csv2parquet" || job == "prepare-all" {
 			refs[job] = r.seconds
 		}
 		ratio := "-"
@@ -183,9 +191,11 @@ func peakRSS() int64 {
 }
 
 func runOne(job, in, out, profile string) error {
-	st, err := os.Stat(in)
-	if err != nil {
+	var size int64
+	if st, err := os.Stat(in); err != nil {
 		return err
+	} else if !st.IsDir() {
+		size = st.Size()
 	}
 	if profile != "" {
 		pf, err := os.Create(profile + "." + job + ".prof")
@@ -197,9 +207,14 @@ func runOne(job, in, out, profile string) error {
 	}
 	start := time.Now()
 	var rows int64
+	var err error
 	switch {
 	case job == "copy" || job == "csvcopy":
 		err = byteCopy(in, out)
+	case job == "prepare-all":
+		rows, err = prepareAll(in, out)
+	case job == "link-central":
+		rows, err = linkCentral(in, out)
 	case strings.HasPrefix(job, "prepare-"):
 		rows, err = prepare(in, out, job)
 	default:
@@ -220,7 +235,7 @@ func runOne(job, in, out, profile string) error {
 		}
 		rows = info.Rows
 	}
-	fmt.Printf("RESULT %.4f %d %d %d\n", el, rows, st.Size(), peakRSS())
+	fmt.Printf("RESULT %.4f %d %d %d\n", el, rows, size, peakRSS())
 	return nil
 }
 
@@ -248,6 +263,10 @@ func byteCopy(in, out string) error {
 // pass-throughs, the pass-through of the same formats for prepare.
 func referenceOf(job string) string {
 	switch {
+	case job == "link-central":
+		return "prepare-all"
+	case job == "prepare-all":
+		return "-"
 	case strings.HasPrefix(job, "prepare-pq"):
 		return "passthrough"
 	case strings.HasPrefix(job, "prepare-csv2pq"):
@@ -284,4 +303,80 @@ func prepare(in, out, job string) (int64, error) {
 		return 0, err
 	}
 	return rep.RowsRead, nil
+}
+
+func benchKey(project string) (*pseudonym.Key, error) {
+	secret := make([]byte, pseudonym.SecretSize)
+	for i := range secret {
+		secret[i] = byte(i + 1)
+	}
+	return pseudonym.NewKey(project, secret, time.Unix(0, 0))
+}
+
+var linkSources = []struct {
+	name, register string
+	shift          []string
+}{
+	{"cancer", "Kreftregisteret", []string{"diagnosis_date"}},
+	{"patient", "Norsk pasientregister", []string{"admit_date", "discharge_date"}},
+	{"death", "Dødsårsaksregisteret", []string{"death_date"}},
+}
+
+// prepareAll prepares the three identified registers one after the other.
+func prepareAll(data, out string) (int64, error) {
+	key, err := benchKey("bench")
+	if err != nil {
+		return 0, err
+	}
+	os.MkdirAll(out, 0o755)
+	var rows int64
+	for _, s := range linkSources {
+		rep, err := linkage.Prepare(context.Background(), linkage.PrepareConfig{
+			In: filepath.Join(data, s.name+".parquet"), Out: filepath.Join(out, s.name+".parquet"),
+			Key: key, IDColumn: "fnr", Scheme: pseudonym.Norway{}, Shift: s.shift, Window: 182,
+			Write: formats.WriteOptions{Overwrite: true},
+		})
+		if err != nil {
+			return 0, err
+		}
+		rows += rep.RowsRead
+	}
+	return rows, nil
+}
+
+// linkCentral runs a centralised plan over the same registers.
+func linkCentral(data, out string) (int64, error) {
+	key, err := benchKey("bench")
+	if err != nil {
+		return 0, err
+	}
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		return 0, err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "project = \"bench\"\nmode = \"centralised\"\nkey = \"unused.key\"\n[sample]\nrule = \"union\"\nsources = [\"cancer\", \"death\"]\n")
+	for _, s := range linkSources {
+		fmt.Fprintf(&b, "[[source]]\nname = %q\nregister = %q\npath = %q\nid_column = \"fnr\"\ndates = { shift = [%q], window = 182 }\n",
+			s.name, s.register, filepath.Join(data, s.name+".parquet"), strings.Join(s.shift, `", "`))
+	}
+	fmt.Fprintf(&b, "[output]\ndir = %q\nserial_key_recipients = [%q]\n", out, id.Recipient().String())
+	os.MkdirAll(out, 0o755)
+	planPath := filepath.Join(out, "plan.toml")
+	if err := os.WriteFile(planPath, []byte(b.String()), 0o600); err != nil {
+		return 0, err
+	}
+	p, err := linkage.LoadPlan(planPath)
+	if err != nil {
+		return 0, err
+	}
+	rep, err := linkage.Link(context.Background(), p, linkage.LinkOptions{Key: key, Overwrite: true})
+	if err != nil {
+		return 0, err
+	}
+	var rows int64
+	for _, s := range rep.Sources {
+		rows += s.RowsIn
+	}
+	return rows, nil
 }
