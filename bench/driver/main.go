@@ -357,8 +357,12 @@ func linkCentral(data, out string) (int64, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "project = \"bench\"\nmode = \"centralised\"\nkey = \"unused.key\"\n[sample]\nrule = \"union\"\nsources = [\"cancer\", \"death\"]\n")
 	for _, s := range linkSources {
-		fmt.Fprintf(&b, "[[source]]\nname = %q\nregister = %q\npath = %q\nid_column = \"fnr\"\ndates = { shift = [%q], window = 182 }\n",
-			s.name, s.register, filepath.Join(data, s.name+".parquet"), strings.Join(s.shift, `", "`))
+		quoted := make([]string, len(s.shift))
+		for i, c := range s.shift {
+			quoted[i] = strconv.Quote(c)
+		}
+		fmt.Fprintf(&b, "[[source]]\nname = %q\nregister = %q\npath = %q\nid_column = \"fnr\"\ndates = { shift = [%s], window = 182 }\n",
+			s.name, s.register, filepath.Join(data, s.name+".parquet"), strings.Join(quoted, ", "))
 	}
 	fmt.Fprintf(&b, "[output]\ndir = %q\nserial_key_recipients = [%q]\n", out, id.Recipient().String())
 	os.MkdirAll(out, 0o755)
