@@ -152,7 +152,15 @@ The same input and key give byte-identical output for any --workers.`,
 				}
 			}
 			cfg.Tool = toolVersion()
-			bar := g.newProgress(-1, "prepare")
+			// A Parquet input knows its row count from its footer: the bar
+			// then shows an ETA. Other inputs show rows and rows/s.
+			total := int64(-1)
+			if f, err := formats.FormatFromPath(cfg.In); err == nil && f == formats.FormatParquet && !g.quiet && isTerminal(g.env.stderr) {
+				if info, err := formats.Inspect(cfg.In, formats.ReadOptions{}); err == nil {
+					total = info.Rows
+				}
+			}
+			bar := g.newProgress(total, "prepare")
 			cfg.Progress = bar.Set
 			rep, err := linkage.Prepare(cmd.Context(), cfg)
 			bar.Finish()
