@@ -108,16 +108,10 @@ func runDemoSteps(ctx context.Context, g *globals, dir, data string, m *synth.Ma
 	}
 	defer key.Close()
 	keyPath := filepath.Join(dir, "project.key")
-	os.Remove(keyPath)
-	f, err := os.OpenFile(keyPath, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
+	os.Remove(keyPath) // a demo folder is rerun; a real key is never replaced
+	if err := createKeyFile(keyPath, key, []age.Recipient{id.Recipient()}); err != nil {
 		return err
 	}
-	if err := pseudonym.WriteKeyFile(f, key, id.Recipient()); err != nil {
-		f.Close()
-		return err
-	}
-	f.Close()
 	fmt.Fprintf(w, "\n2. project key %s, encrypted to a post-quantum age identity (%s)\n   fingerprint %s\n", keyPath, idPath, key.Fingerprint())
 
 	step := 3

@@ -193,23 +193,7 @@ check with 'koble key info' that it holds the same key.`,
 				return err
 			}
 			defer key.Close()
-			// O_EXCL: never replace a key; 0600: readable by its owner only.
-			f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-			if err != nil {
-				return fmt.Errorf("key file: %w", err)
-			}
-			if err := pseudonym.WriteKeyFile(f, key, rcpts...); err != nil {
-				f.Close()
-				os.Remove(out)
-				return err
-			}
-			if err := f.Sync(); err != nil {
-				f.Close()
-				os.Remove(out)
-				return err
-			}
-			if err := f.Close(); err != nil {
-				os.Remove(out)
+			if err := createKeyFile(out, key, rcpts); err != nil {
 				return err
 			}
 			fmt.Fprintf(g.env.stdout, "project:     %s\nkey file:    %s\nfingerprint: %s\n", key.Project(), out, key.Fingerprint())
@@ -251,4 +235,25 @@ compares it to confirm they hold the same key, without revealing it.`,
 	kf.add(info)
 	cmd.AddCommand(info)
 	return cmd
+}
+
+// createKeyFile writes key to a new file at path, encrypted to rcpts:
+// O_EXCL so that no key is ever replaced, mode 0600 so that only its owner
+// reads it. A failed write leaves no file.
+func createKeyFile(path string, key *pseudonym.Key, rcpts []age.Recipient) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("key file: %w", err)
+	}
+	err = pseudonym.WriteKeyFile(f, key, rcpts...)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+	}
+	return err
 }
