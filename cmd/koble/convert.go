@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/spf13/cobra"
 
 	"github.com/koble/koble/formats"
@@ -16,6 +17,7 @@ import (
 type csvFlags struct {
 	delimiter, encoding       string
 	outDelimiter, outEncoding string
+	types                     string
 	batchSize                 int
 }
 
@@ -27,7 +29,16 @@ func (c *csvFlags) add(cmd *cobra.Command, withOutput bool) {
 		fl.StringVar(&c.outDelimiter, "out-delimiter", "", "delimiter of a CSV output, if not --delimiter")
 		fl.StringVar(&c.outEncoding, "out-encoding", "", "encoding of a CSV output, if not --encoding")
 	}
+	fl.StringVar(&c.types, "types", "", "CSV input: COL:TYPE[,...] with TYPE int64, float64, bool or date (YYYY-MM-DD); other columns stay strings")
 	fl.IntVar(&c.batchSize, "batch-size", formats.DefaultBatchSize, "rows per batch (bounds memory)")
+}
+
+// csvTypes maps the --types names to Arrow types.
+var csvTypes = map[string]arrow.DataType{
+	"int64":   arrow.PrimitiveTypes.Int64,
+	"float64": arrow.PrimitiveTypes.Float64,
+	"bool":    arrow.FixedWidthTypes.Boolean,
+	"date":    arrow.FixedWidthTypes.Date32,
 }
 
 func parseDelimiter(s string) (rune, error) {
@@ -56,7 +67,19 @@ func (c *csvFlags) readOptions() (formats.ReadOptions, error) {
 	if c.batchSize <= 0 {
 		return formats.ReadOptions{}, usagef("--batch-size must be positive")
 	}
-	return formats.ReadOptions{Delimiter: d, Encoding: e, BatchSize: c.batchSize}, nil
+	ro := formats.ReadOptions{Delimiter: d, Encoding: e, BatchSize: c.batchSize}
+	for _, spec := range splitList(c.types) {
+		col, name, ok := strings.Cut(spec, ":")
+		typ, known := csvTypes[name]
+		if !ok || col == "" || !known {
+			return formats.ReadOptions{}, usagef("--types %q: want COLUMN:int64|float64|bool|date", spec)
+		}
+		if ro.Types == nil {
+			ro.Types = map[string]arrow.DataType{}
+		}
+		ro.Types[col] = typ
+	}
+	return ro, nil
 }
 
 func (c *csvFlags) writeOptions() (formats.WriteOptions, error) {
