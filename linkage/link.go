@@ -91,6 +91,9 @@ func Link(ctx context.Context, p *Plan, opts LinkOptions) (rep *LinkReport, err 
 		if p.Mode == Centralised {
 			return nil, errors.New("linkage: centralised linkage runs all sources together at one party; --source is for distributed linkage")
 		}
+		if p.regs[opts.Source].Kind == Pseudonymous {
+			return nil, fmt.Errorf("linkage: source %q is a pseudonymous register: it delivers with koble pseudoreg extract", opts.Source)
+		}
 	}
 	if err := p.checkInputs(opts.Source); err != nil {
 		return nil, err
@@ -145,6 +148,10 @@ func Link(ctx context.Context, p *Plan, opts LinkOptions) (rep *LinkReport, err 
 	personSets := map[string]map[uint64]struct{}{}
 	for _, s := range p.Sources {
 		if opts.Source != "" && s.Name != opts.Source {
+			continue
+		}
+		if p.regs[s.Name].Kind == Pseudonymous {
+			// Delivered by the register itself: koble pseudoreg extract.
 			continue
 		}
 		out := p.DeliveryPath(s.Name)

@@ -226,7 +226,17 @@ func (p *Plan) Check() error {
 		bad("policy: the de-identified register(s) %s may not be linked with any other source", strings.Join(deidentified, ", "))
 	}
 	if len(pseudonymous) > 0 {
-		bad("policy: %s store(s) a register pseudonym, not national IDs: link through the pseudonym administrator (koble pseudoreg), not koble link", strings.Join(pseudonymous, ", "))
+		if p.Sample == nil {
+			bad("policy: %s store(s) a register pseudonym, not national IDs: it links only through the pseudonym administrator, for a sample the plan defines in [sample]", strings.Join(pseudonymous, ", "))
+		}
+		if p.Mode == Centralised {
+			bad("policy: a pseudonymous register (%s) links in distributed mode: the project serial travels through the administrator", strings.Join(pseudonymous, ", "))
+		}
+		for _, n := range p.sampleSources() {
+			if reg, ok := p.regs[n]; ok && reg.Kind == Pseudonymous {
+				bad("sample: %q is a pseudonymous register and cannot define the sample", n)
+			}
+		}
 	}
 	switch p.Mode {
 	case Centralised:
@@ -261,7 +271,7 @@ func (p *Plan) Check() error {
 			bad("output: centralised linkage writes a serial key file (ID <-> serial); name its age recipients in serial_key_recipients")
 		}
 	case Distributed:
-		if p.Sample != nil {
+		if p.Sample != nil && len(pseudonymous) == 0 {
 			bad("distributed linkage has no common sample: every source delivers its own persons (remove [sample], or use mode = %q)", Centralised)
 		}
 		if p.Output.PreviousSerialKey != "" || len(p.Output.SerialKeyRecipients) > 0 {

@@ -69,6 +69,12 @@ type PrepareConfig struct {
 	// number (int64). Date shifts still derive from the keyed serial, so
 	// they agree with every other source of the project.
 	Series *Series
+	// Pseudonyms, if not nil, makes IDColumn a register-pseudonym column
+	// (the pseudonymous register's extract): each row's pseudonym is looked
+	// up, rows of persons not in the map are left out (not in the sample),
+	// and the serial column holds the project serial the map gives. Scheme
+	// is not used.
+	Pseudonyms *PseudonymMap
 
 	// Shift lists date columns to move by each person's offset, drawn from
 	// [-Window, +Window] (whole weeks with KeepWeekday).
@@ -329,6 +335,9 @@ func (cfg *PrepareConfig) newPlan(in *arrow.Schema) (*plan, error) {
 		return nil, fmt.Errorf("linkage: %s already has a column %q; name the serial column otherwise", cfg.In, serialName)
 	}
 	p.serial = arrow.BinaryTypes.String
+	if cfg.Pseudonyms != nil && (cfg.SerialEncoding != pseudonym.EncodingBase32 || cfg.Series != nil) {
+		return nil, errors.New("linkage: a pseudonymous register's extract delivers base32 project serials only")
+	}
 	if cfg.SerialEncoding == pseudonym.EncodingInt64 || cfg.Series != nil {
 		p.serial = arrow.PrimitiveTypes.Int64
 	}
@@ -665,12 +674,21 @@ func (p *plan) transform(ctx context.Context, mem memory.Allocator, ws *worker, 
 		ws.sbytes = make([][]byte, n)
 	}
 	sers, reasons := ws.sers[:n], ws.reasons[:n]
-	if _, err := ws.serials.ComputeArray(p.cfg.Scheme, b.Column(p.idCol), sers, reasons); err != nil {
-		return nil, fmt.Errorf("linkage: %s: column %q: %w", p.cfg.In, p.cfg.IDColumn, err)
-	}
 	out := &batchOut{rows: int64(n)}
 	bad := make([]bool, n)  // quarantined
 	skip := make([]bool, n) // not in the series: left out, not quarantined
+	if p.cfg.Pseudonyms != nil {
+		if err := p.cfg.Pseudonyms.lookup(b.Column(p.idCol), sers, reasons, skip); err != nil {
+			return nil, fmt.Errorf("linkage: %s: column %q: %w", p.cfg.In, p.cfg.IDColumn, err)
+		}
+		for i := range skip {
+			if skip[i] {
+				out.excluded++
+			}
+		}
+	} else if _, err := ws.serials.ComputeArray(p.cfg.Scheme, b.Column(p.idCol), sers, reasons); err != nil {
+		return nil, fmt.Errorf("linkage: %s: column %q: %w", p.cfg.In, p.cfg.IDColumn, err)
+	}
 	var numbers []int64
 	for i, r := range reasons {
 		if r != pseudonym.ReasonNone {

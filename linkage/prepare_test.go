@@ -192,6 +192,9 @@ func assertNoIDs(t testing.TB, dir string, ids []string) {
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
 		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
 		require.NoError(t, err)
 		for _, m := range elevenDigits.FindAll(b, -1) {

@@ -159,3 +159,15 @@ func (s *Serials) compute(id ID) Serial {
 	s.mac.sum(s.buf, &out)
 	return out
 }
+
+// DecodeBase32Serial decodes a serial in the default encoding into its 10
+// bytes, accepting lower case and the usual confusions (O for 0, I and L
+// for 1). ok is false for anything else.
+func DecodeBase32Serial(s string) (b [EncodingBase32Bytes]byte, ok bool) {
+	out, ok := decodeCrockford(s, EncodingBase32Bytes)
+	if !ok {
+		return b, false
+	}
+	copy(b[:], out)
+	return b, true
+}

@@ -13,7 +13,9 @@
 //     ICD-10 codes, hospital, municipality); its size is set by the caller;
 //   - death: at most one row per person, the death date after every other
 //     date of that person;
-//   - prescription: a register pseudonym instead of the national ID.
+//   - prescription: a register pseudonym instead of the national ID: the
+//     koble serial of the ID under the register's own key ([RegisterKey]),
+//     as the pseudonym administrator derives it.
 //
 // A share of the IDs is malformed on purpose. No real person's number is
 // used: every number is generated.

@@ -1,8 +1,6 @@
 package synth
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -12,12 +10,15 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/koble/koble/formats"
+	"github.com/koble/koble/pseudonym"
 )
 
 // Config says what to generate. The zero value is not useful; start from
@@ -84,8 +85,8 @@ const (
 )
 
 // PseudonymKeyFile is the file beside the data that holds the synthetic
-// prescription registry's pseudonym key (hex, 32 bytes): synthetic data, so
-// it is not encrypted.
+// prescription registry's pseudonym key secret (hex, 32 bytes): synthetic
+// data, so it is not encrypted. See RegisterKey.
 const PseudonymKeyFile = "prescription.pseudonym-key"
 
 // Generate writes the synthetic registers into dir (which must exist) and
@@ -425,16 +426,53 @@ func (g *generator) death(t *tableWriter) error {
 	return nil
 }
 
-// registerPseudonym is the synthetic prescription registry's pseudonym:
-// HMAC-SHA256 under the register's key over the ID, first 16 bytes in hex.
-func registerPseudonym(key []byte, id uint64) string {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte("no:" + idString(id)))
-	return hex.EncodeToString(m.Sum(nil)[:16])
+// RegisterProject is the project name of the synthetic prescription
+// registry's pseudonym key: to koble, a pseudonymous register is a
+// permanent project whose serials are the register's pseudonyms.
+const RegisterProject = "Reseptregisteret"
+
+// RegisterKey returns the synthetic prescription registry's pseudonym key
+// from the secret in PseudonymKeyFile (hex; synthetic data, so it is not
+// encrypted).
+func RegisterKey(dir string) (*pseudonym.Key, error) {
+	b, err := os.ReadFile(filepath.Join(dir, PseudonymKeyFile))
+	if err != nil {
+		return nil, fmt.Errorf("synth: %w", err)
+	}
+	secret, err := hex.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil {
+		return nil, fmt.Errorf("synth: %s is not hex", PseudonymKeyFile)
+	}
+	return pseudonym.NewKey(RegisterProject, secret, time.Unix(0, 0).UTC())
+}
+
+// registerPseudonyms derives the prescription registry's pseudonyms the
+// way the pseudonym administrator does: the koble serial (base32) of the
+// ID under the register's key.
+type registerPseudonyms struct{ serials *pseudonym.Serials }
+
+func newRegisterPseudonyms(secret []byte) (*registerPseudonyms, error) {
+	key, err := pseudonym.NewKey(RegisterProject, secret, time.Unix(0, 0).UTC())
+	if err != nil {
+		return nil, err
+	}
+	return &registerPseudonyms{key.Serials(pseudonym.SerialOptions{})}, nil
+}
+
+func (r *registerPseudonyms) of(id uint64) string {
+	parsed, reason := pseudonym.Norway{}.Parse([]byte(idString(id)))
+	if reason != pseudonym.ReasonNone {
+		panic("synth: internal error: generated an invalid ID")
+	}
+	return r.serials.Compute(parsed).String()
 }
 
 func (g *generator) prescription(t *tableWriter, key []byte) error {
 	r := g.rng(4)
+	pseudonyms, err := newRegisterPseudonyms(key)
+	if err != nil {
+		return err
+	}
 	for i := range g.pop.persons {
 		pr := &g.pop.persons[i]
 		if r.Float64() >= 0.6 {
@@ -449,7 +487,7 @@ func (g *generator) prescription(t *tableWriter, key []byte) error {
 			continue
 		}
 		t.persons++
-		ps := registerPseudonym(key, pr.id)
+		ps := pseudonyms.of(pr.id)
 		n := 1 + int(-math.Log(1-r.Float64())*3)
 		for k := 0; k < n; k++ {
 			t.str(0, ps)
