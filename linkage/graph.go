@@ -62,9 +62,26 @@ func (p *Plan) flow() ([]graphNode, []graphEdge) {
 			edges = append(edges, graphEdge{"src_" + s.Name, "step", ""}, graphEdge{"step", "del_" + s.Name, ""})
 		}
 	} else {
+		admin := false
 		for _, s := range p.Sources {
-			nodes = append(nodes, graphNode{id: "step_" + s.Name, label: fmt.Sprintf("koble prepare\nat %s\nproject serial (keyed HMAC);\nnational IDs stay here", p.regs[s.Name].Holder), col: 1, kind: "step"})
+			label := fmt.Sprintf("koble prepare\nat %s\nproject serial (keyed HMAC);\nnational IDs stay here", p.regs[s.Name].Holder)
+			if p.regs[s.Name].Kind == Pseudonymous {
+				label = fmt.Sprintf("koble pseudoreg extract\nat %s\nsample's rows, pseudonym\nreplaced by project serial", p.regs[s.Name].Holder)
+				admin = true
+			}
+			nodes = append(nodes, graphNode{id: "step_" + s.Name, label: label, col: 1, kind: "step"})
 			edges = append(edges, graphEdge{"src_" + s.Name, "step_" + s.Name, ""}, graphEdge{"step_" + s.Name, "del_" + s.Name, ""})
+		}
+		if admin {
+			nodes = append(nodes, graphNode{id: "admin", label: "pseudonym administrator\ntranslates IDs to register\npseudonyms (koble pseudoreg\ntranslate)", col: 1, kind: "secret"})
+			for _, n := range sample {
+				edges = append(edges, graphEdge{"step_" + n, "admin", "request (ID, serial) to administrator"})
+			}
+			for _, s := range p.Sources {
+				if p.regs[s.Name].Kind == Pseudonymous {
+					edges = append(edges, graphEdge{"admin", "step_" + s.Name, "answer (pseudonym, serial) to register"})
+				}
+			}
 		}
 	}
 	return nodes, edges
@@ -119,7 +136,7 @@ func (p *Plan) WriteGraph(w io.Writer, format string) error {
 // writeSVG lays the nodes out in four columns.
 func (p *Plan) writeSVG(w io.Writer, nodes []graphNode, edges []graphEdge) error {
 	const (
-		boxW, lineH, gapY, colGap, margin = 220, 16, 24, 70, 20
+		boxW, lineH, gapY, colGap, margin = 220, 16, 24, 120, 20
 	)
 	colX := func(c int) int { return margin + c*(boxW+colGap) }
 	type placed struct {
@@ -148,13 +165,28 @@ func (p *Plan) writeSVG(w io.Writer, nodes []graphNode, edges []graphEdge) error
 	for i, t := range []string{"sources", "linkage", "deliveries", "researcher"} {
 		fmt.Fprintf(w, `<text x="%d" y="%d" fill="#777">%s</text>`+"\n", colX(i), margin+34, t)
 	}
+	var labels []string
 	for _, e := range edges {
 		a, b := pos[e.from], pos[e.to]
+		if a.x == b.x {
+			// Same column: a curve out to the left of the column, so that
+			// it passes no box in between.
+			x1, y1 := a.x, a.y+a.h/2
+			x2, y2 := b.x, b.y+b.h/2
+			bend := 30 + abs(y2-y1)/12
+			fmt.Fprintf(w, `<path d="M %d %d C %d %d, %d %d, %d %d" fill="none" stroke="#b22222" stroke-width="1.2" stroke-dasharray="4,3" marker-end="url(#arrow)"/>`+"\n",
+				x1, y1, x1-bend, y1, x2-bend, y2, x2, y2)
+			if e.label != "" {
+				ly := y1 + 16
+				if y2 < y1 {
+					ly = y1 - 8
+				}
+				labels = append(labels, fmt.Sprintf(`<text x="%d" y="%d" font-size="10" fill="#b22222" text-anchor="end">%s</text>`, x1-4, ly, html.EscapeString(e.label)))
+			}
+			continue
+		}
 		x1, y1 := a.x+boxW, a.y+a.h/2
 		x2, y2 := b.x, b.y+b.h/2
-		if a.x == b.x { // same column: downwards
-			x1, y1, x2, y2 = a.x+boxW/2, a.y+a.h, b.x+boxW/2, b.y
-		}
 		fmt.Fprintf(w, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#555" stroke-width="1.2" marker-end="url(#arrow)"/>`+"\n", x1, y1, x2, y2)
 		if e.label != "" {
 			fmt.Fprintf(w, `<text x="%d" y="%d" font-size="10" fill="#555" text-anchor="middle">%s</text>`+"\n", (x1+x2)/2, (y1+y2)/2-4, html.EscapeString(e.label))
@@ -182,6 +214,9 @@ func (p *Plan) writeSVG(w io.Writer, nodes []graphNode, edges []graphEdge) error
 			fmt.Fprintf(w, `<text x="%d" y="%d"%s>%s</text>`+"\n", pl.x+10, pl.y+20+i*lineH, weight, html.EscapeString(line))
 		}
 	}
+	for _, l := range labels {
+		fmt.Fprintln(w, l)
+	}
 	fmt.Fprintln(w, "</svg>")
 	return nil
 }
@@ -201,4 +236,11 @@ func wrapLines(label string, width int) string {
 		out = append(out, line)
 	}
 	return strings.Join(out, "\n")
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }

@@ -2,7 +2,9 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"filippo.io/age"
+	"filippo.io/age/armor"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
@@ -102,18 +105,9 @@ func (k *keyFlags) open(g *globals, path string) (*pseudonym.Key, error) {
 		return nil, fmt.Errorf("key file: %w", err)
 	}
 	defer f.Close()
-	var ids []age.Identity
-	for _, p := range k.identityFiles {
-		idf, err := os.Open(p)
-		if err != nil {
-			return nil, fmt.Errorf("identity file: %w", err)
-		}
-		parsed, err := age.ParseIdentities(idf)
-		idf.Close()
-		if err != nil {
-			return nil, fmt.Errorf("identity file %s: not an age identity file", p)
-		}
-		ids = append(ids, parsed...)
+	ids, err := k.identities(g)
+	if err != nil {
+		return nil, err
 	}
 	if len(ids) == 0 {
 		pass, err := k.passphrase(g, false)
@@ -138,6 +132,8 @@ func newKeygenCmd(g *globals) *cobra.Command {
 	var project, out string
 	var recipients []string
 	var recipientFiles []string
+	var identity bool
+	var secretFile string
 	cmd := &cobra.Command{
 		Use:   "keygen --project NAME --out FILE",
 		Short: "Make a new project key, encrypted at rest",
@@ -149,11 +145,32 @@ are recommended for data that must stay confidential for decades). The file
 is created with mode 0600 and never replaces an existing one.
 
 Share the printed fingerprint with every source of the project: each can
-check with 'koble key info' that it holds the same key.`,
+check with 'koble key info' that it holds the same key.
+
+With --identity, make a party's age identity instead (for the pseudonymous-
+register flow: sample definer, pseudonym administrator, register): a hybrid
+post-quantum identity written encrypted with a passphrase, and its
+recipient printed, which is safe to publish.`,
 		Example: `  koble keygen --project cancer-2026 --out cancer-2026.key
-  koble keygen --project cancer-2026 --out cancer-2026.key --recipient age1pq1...`,
+  koble keygen --project cancer-2026 --out cancer-2026.key --recipient age1pq1...
+  koble keygen --identity --out administrator.identity`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if identity {
+				if out == "" {
+					return usagef("--out is required: the identity file to create")
+				}
+				pass, err := kf.passphrase(g, true)
+				if err != nil {
+					return err
+				}
+				rcpt, err := writeIdentity(out, pass)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(g.env.stdout, "identity:  %s (encrypted with the passphrase)\nrecipient: %s\n", out, rcpt)
+				return nil
+			}
 			if project == "" || out == "" {
 				return usagef("--project and --out are required")
 			}
@@ -188,9 +205,28 @@ check with 'koble key info' that it holds the same key.`,
 				}
 				rcpts = append(rcpts, r)
 			}
-			key, err := pseudonym.GenerateKey(rand.Reader, project, time.Now())
-			if err != nil {
-				return err
+			var key *pseudonym.Key
+			if secretFile != "" {
+				// An existing secret (a register's pseudonym key being
+				// brought under koble, or synth's synthetic one).
+				raw, err := os.ReadFile(secretFile)
+				if err != nil {
+					return fmt.Errorf("secret file: %w", err)
+				}
+				secret, err := hex.DecodeString(strings.TrimSpace(string(raw)))
+				if err != nil {
+					return fmt.Errorf("secret file %s: not 64 hex digits", secretFile)
+				}
+				key, err = pseudonym.NewKey(project, secret, time.Now())
+				clear(secret)
+				if err != nil {
+					return err
+				}
+			} else {
+				var err error
+				if key, err = pseudonym.GenerateKey(rand.Reader, project, time.Now()); err != nil {
+					return err
+				}
 			}
 			defer key.Close()
 			if err := createKeyFile(out, key, rcpts); err != nil {
@@ -200,6 +236,8 @@ check with 'koble key info' that it holds the same key.`,
 			return nil
 		},
 	}
+	cmd.Flags().StringVar(&secretFile, "secret-file", "", "import an existing secret (64 hex digits) instead of generating one")
+	cmd.Flags().BoolVar(&identity, "identity", false, "make a party's age identity instead (hybrid post-quantum, encrypted at rest with a passphrase) and print its recipient")
 	cmd.Flags().StringVar(&project, "project", "", "project name, stored in the key file")
 	cmd.Flags().StringVarP(&out, "out", "o", "", "key file to create")
 	cmd.Flags().StringArrayVarP(&recipients, "recipient", "r", nil, "encrypt to this age recipient instead of a passphrase (repeatable)")
@@ -256,4 +294,83 @@ func createKeyFile(path string, key *pseudonym.Key, rcpts []age.Recipient) error
 		os.Remove(path)
 	}
 	return err
+}
+
+// identities loads the --identity files. An identity file may itself be
+// encrypted at rest (as 'koble keygen --identity' writes it): it is then
+// decrypted with the passphrase first.
+func (k *keyFlags) identities(g *globals) ([]age.Identity, error) {
+	var ids []age.Identity
+	for _, p := range k.identityFiles {
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			return nil, fmt.Errorf("identity file: %w", err)
+		}
+		if strings.HasPrefix(string(raw), armor.Header) || strings.HasPrefix(string(raw), "age-encryption.org/") {
+			pass, err := k.passphrase(g, false)
+			if err != nil {
+				return nil, fmt.Errorf("identity file %s is encrypted: %w", p, err)
+			}
+			sid, err := age.NewScryptIdentity(pass)
+			if err != nil {
+				return nil, err
+			}
+			var src io.Reader = bytes.NewReader(raw)
+			if strings.HasPrefix(string(raw), armor.Header) {
+				src = armor.NewReader(src)
+			}
+			dr, err := age.Decrypt(src, sid)
+			if err != nil {
+				return nil, fmt.Errorf("identity file %s: wrong passphrase or damaged file", p)
+			}
+			if raw, err = io.ReadAll(dr); err != nil {
+				return nil, fmt.Errorf("identity file %s: damaged or tampered with", p)
+			}
+		}
+		parsed, err := age.ParseIdentities(bytes.NewReader(raw))
+		if err != nil {
+			return nil, fmt.Errorf("identity file %s: not an age identity file", p)
+		}
+		ids = append(ids, parsed...)
+	}
+	return ids, nil
+}
+
+// writeIdentity writes a new hybrid post-quantum identity, encrypted at
+// rest with a passphrase, and returns its recipient (safe to publish).
+func writeIdentity(path, passphrase string) (string, error) {
+	id, err := age.GenerateHybridIdentity()
+	if err != nil {
+		return "", err
+	}
+	r, err := age.NewScryptRecipient(passphrase)
+	if err != nil {
+		return "", err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return "", fmt.Errorf("identity file: %w", err)
+	}
+	aw := armor.NewWriter(f)
+	ew, err := age.Encrypt(aw, r)
+	if err == nil {
+		_, err = fmt.Fprintf(ew, "# koble party identity, created %s\n# recipient: %s\n%s\n", time.Now().UTC().Format(time.RFC3339), id.Recipient(), id)
+	}
+	if err == nil {
+		err = ew.Close()
+	}
+	if err == nil {
+		err = aw.Close()
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+		return "", err
+	}
+	return id.Recipient().String(), nil
 }

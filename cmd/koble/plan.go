@@ -5,7 +5,6 @@ import (
 	"os"
 	"sort"
 
-	"filippo.io/age"
 	"github.com/spf13/cobra"
 
 	"github.com/koble/koble/linkage"
@@ -95,17 +94,8 @@ previous delivery keep their serials.`,
 				return err
 			}
 			defer key.Close()
-			for _, path := range kf.identityFiles {
-				f, err := os.Open(path)
-				if err != nil {
-					return err
-				}
-				ids, err := age.ParseIdentities(f)
-				f.Close()
-				if err != nil {
-					return fmt.Errorf("identity file %s: not an age identity file", path)
-				}
-				opts.Identities = append(opts.Identities, ids...)
+			if opts.Identities, err = kf.identities(g); err != nil {
+				return err
 			}
 			opts.Key = key
 			opts.Tool = toolVersion()

@@ -120,6 +120,7 @@ Start with 'koble demo' to see a whole project run on generated data.`,
 		newPrepareCmd(g),
 		newPlanCmd(g),
 		newLinkCmd(g),
+		newPseudoregCmd(g),
 	)
 	return root
 }

@@ -1,0 +1,246 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"filippo.io/age"
+	"github.com/spf13/cobra"
+
+	"github.com/koble/koble/linkage"
+)
+
+// parseRecipients reads age recipients given on the command line.
+func parseRecipients(flag string, values []string) ([]age.Recipient, error) {
+	if len(values) == 0 {
+		return nil, usagef("%s is required: the age recipient to encrypt to", flag)
+	}
+	var out []age.Recipient
+	for _, v := range values {
+		rs, err := age.ParseRecipients(strings.NewReader(v))
+		if err != nil {
+			return nil, usagef("%s %q is not an age recipient", flag, v)
+		}
+		out = append(out, rs...)
+	}
+	return out, nil
+}
+
+func newPseudoregCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "pseudoreg",
+		Short: "Link through a pseudonymous register: request, translate, extract",
+		Long: `Link a pseudonymous register (one that stores a register pseudonym instead of
+the national ID) for the sample a plan defines, in three steps, one per party:
+
+  sample definer            koble pseudoreg request PLAN --to ADMIN --out request.age
+  pseudonym administrator   koble pseudoreg translate request.age --plan PLAN ...
+  pseudonymous register     koble pseudoreg extract answer.age --plan PLAN --source NAME
+
+Every file between the parties is age-encrypted to its one reader and says,
+inside the encryption, which project, plan version and party made it; a
+party refuses a file made for another.`,
+	}
+	cmd.AddCommand(newRequestCmd(g), newTranslateCmd(g), newExtractCmd(g), newUnmatchedCmd(g))
+	return cmd
+}
+
+func newRequestCmd(g *globals) *cobra.Command {
+	var kf keyFlags
+	var to []string
+	var out string
+	var overwrite bool
+	cmd := &cobra.Command{
+		Use:   "request PLAN --to RECIPIENT --out FILE",
+		Short: "Sample definer: encrypt the sample's (ID, serial) pairs for the administrator",
+		Args:  exactArgs(1, "PLAN"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			rcpts, err := parseRecipients("--to", to)
+			if err != nil {
+				return err
+			}
+			if out == "" {
+				return usagef("--out is required")
+			}
+			p, err := linkage.LoadPlan(args[0])
+			if err != nil {
+				return err
+			}
+			key, err := kf.open(g, p.KeyPath())
+			if err != nil {
+				return err
+			}
+			defer key.Close()
+			n, err := linkage.Request(cmd.Context(), linkage.RequestConfig{Plan: p, PlanFile: args[0], Key: key, Administrator: rcpts, Out: out, Overwrite: overwrite})
+			if err != nil {
+				return err
+			}
+			g.say("koble: request for %d persons written to %s, encrypted to the administrator", n, out)
+			return nil
+		},
+	}
+	kf.add(cmd)
+	cmd.Flags().StringArrayVar(&to, "to", nil, "the pseudonym administrator's age recipient (hybrid post-quantum or X25519)")
+	cmd.Flags().StringVarP(&out, "out", "o", "", "the encrypted request to write")
+	cmd.Flags().BoolVar(&overwrite, "overwrite", false, "replace an existing request")
+	return cmd
+}
+
+func newTranslateCmd(g *globals) *cobra.Command {
+	var kf keyFlags
+	var plan, registerKey, out, unmatched string
+	var toRegister, toDefiner []string
+	var overwrite bool
+	cmd := &cobra.Command{
+		Use:   "translate REQUEST --plan PLAN --register-key KEY --to-register R --out ANSWER",
+		Short: "Pseudonym administrator: translate IDs to register pseudonyms",
+		Long: `Decrypt a request with the administrator's identity (--identity), map each
+national ID to the register's pseudonym with the register's key file
+(--register-key: the same derivation 'koble prepare' applies when the
+register's data are pseudonymised), and write the answer of (pseudonym,
+project serial) pairs encrypted to the register (--to-register). The count
+of IDs that could not be translated goes, encrypted, to the sample definer
+(--to-definer, --unmatched); no ID is ever listed in clear.`,
+		Args: exactArgs(1, "REQUEST"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if plan == "" || registerKey == "" || out == "" {
+				return usagef("--plan, --register-key and --out are required")
+			}
+			reg, err := parseRecipients("--to-register", toRegister)
+			if err != nil {
+				return err
+			}
+			var def []age.Recipient
+			if unmatched != "" {
+				if def, err = parseRecipients("--to-definer", toDefiner); err != nil {
+					return err
+				}
+			}
+			p, err := linkage.LoadPlan(plan)
+			if err != nil {
+				return err
+			}
+			fp, err := linkage.PlanFingerprint(plan)
+			if err != nil {
+				return err
+			}
+			ids, err := kf.identities(g)
+			if err != nil {
+				return err
+			}
+			if len(ids) == 0 {
+				return usagef("--identity is required: the administrator's identity opens the request")
+			}
+			rk, err := kf.open(g, registerKey)
+			if err != nil {
+				return err
+			}
+			defer rk.Close()
+			rep, err := linkage.Translate(linkage.TranslateConfig{Request: args[0], Project: p.Project, Plan: fp, Identities: ids,
+				RegisterKey: rk, Register: reg, Definer: def, Out: out, Unmatched: unmatched, Overwrite: overwrite})
+			if err != nil {
+				return err
+			}
+			g.say("koble: %d requested, %d translated, %d not translated; answer %s", rep.Requested, rep.Translated, rep.Untranslated, out)
+			return nil
+		},
+	}
+	kf.add(cmd)
+	fl := cmd.Flags()
+	fl.StringVar(&plan, "plan", "", "the project's plan (its version must match the request's)")
+	fl.StringVar(&registerKey, "register-key", "", "the pseudonymous register's key file (a koble key file)")
+	fl.StringArrayVar(&toRegister, "to-register", nil, "the register's age recipient")
+	fl.StringArrayVar(&toDefiner, "to-definer", nil, "the sample definer's age recipient, for --unmatched")
+	fl.StringVarP(&out, "out", "o", "", "the encrypted answer to write")
+	fl.StringVar(&unmatched, "unmatched", "", "write the count of untranslated IDs here, encrypted to the definer")
+	fl.BoolVar(&overwrite, "overwrite", false, "replace existing files")
+	return cmd
+}
+
+func newExtractCmd(g *globals) *cobra.Command {
+	var kf keyFlags
+	var plan, source string
+	var workers int
+	var overwrite bool
+	cmd := &cobra.Command{
+		Use:   "extract ANSWER --plan PLAN --source NAME",
+		Short: "Pseudonymous register: deliver the sample's rows labelled with project serials",
+		Long: `Decrypt the administrator's answer with the register's identity (--identity),
+stream the register's data (the plan's source), keep the rows whose
+pseudonym is in the answer, replace the pseudonym with the project serial,
+apply the plan's date handling (offsets from the project serial, so they
+agree with every other source; the project key file opens with the same
+--identity or a passphrase) and write the delivery with its report.`,
+		Args: exactArgs(1, "ANSWER"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if plan == "" || source == "" {
+				return usagef("--plan and --source are required")
+			}
+			p, err := linkage.LoadPlan(plan)
+			if err != nil {
+				return err
+			}
+			ids, err := kf.identities(g)
+			if err != nil {
+				return err
+			}
+			if len(ids) == 0 {
+				return usagef("--identity is required: the register's identity opens the answer")
+			}
+			key, err := kf.open(g, p.KeyPath())
+			if err != nil {
+				return err
+			}
+			defer key.Close()
+			rep, err := linkage.Extract(cmd.Context(), linkage.ExtractConfig{Plan: p, PlanFile: plan, Source: source, Answer: args[0],
+				Identities: ids, Key: key, Workers: workers, Overwrite: overwrite, Tool: toolVersion()})
+			if err != nil {
+				return err
+			}
+			g.say("koble: %s: %d rows read, %d delivered, %d quarantined, %d not in the sample -> %s", source, rep.RowsRead, rep.RowsWritten, rep.RowsQuarantine, rep.RowsNotSample, rep.Output)
+			return nil
+		},
+	}
+	kf.add(cmd)
+	cmd.Flags().StringVar(&plan, "plan", "", "the project's plan")
+	cmd.Flags().StringVar(&source, "source", "", "the plan's pseudonymous source")
+	cmd.Flags().IntVar(&workers, "workers", 0, "worker goroutines (default: all cores)")
+	cmd.Flags().BoolVar(&overwrite, "overwrite", false, "replace an earlier delivery")
+	return cmd
+}
+
+func newUnmatchedCmd(g *globals) *cobra.Command {
+	var kf keyFlags
+	var plan string
+	cmd := &cobra.Command{
+		Use:   "unmatched FILE --plan PLAN",
+		Short: "Sample definer: read how many IDs the administrator could not translate",
+		Args:  exactArgs(1, "FILE"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if plan == "" {
+				return usagef("--plan is required")
+			}
+			p, err := linkage.LoadPlan(plan)
+			if err != nil {
+				return err
+			}
+			fp, err := linkage.PlanFingerprint(plan)
+			if err != nil {
+				return err
+			}
+			ids, err := kf.identities(g)
+			if err != nil {
+				return err
+			}
+			n, err := linkage.ReadUnmatched(args[0], p.Project, fp, ids)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(g.env.stdout, "untranslated\t%d\n", n)
+			return nil
+		},
+	}
+	kf.add(cmd)
+	cmd.Flags().StringVar(&plan, "plan", "", "the project's plan")
+	return cmd
+}
