@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -88,6 +89,35 @@ dates = { shift = ["death_date"], window = 182 }
 dir = "delivery-centralised"
 serial_key_recipients = ["RECIPIENT"]
 `,
+	"pseudoreg.toml": `# The prescription registry stores register pseudonyms, not national IDs.
+# It delivers the prescriptions of the persons with a cancer diagnosis,
+# through the pseudonym administrator (variant d: one source defines the
+# sample).
+project = "koble-demo"
+mode = "distributed"
+key = "project.key"
+
+[sample]
+rule = "cancer"
+
+[[source]]
+name = "cancer"
+register = "Kreftregisteret"
+path = "data/cancer.parquet"
+id_column = "fnr"
+dates = { shift = ["diagnosis_date"], window = 182 }
+
+[[source]]
+name = "prescription"
+register = "Reseptregisteret"
+path = "data/prescription.parquet"
+id_column = "pseudonym"
+keep = ["dispense_date", "atc", "ddd"]
+dates = { shift = ["dispense_date"], window = 182 }
+
+[output]
+dir = "delivery-pseudoreg"
+`,
 }
 
 // runDemoSteps runs the steps after generation: a project key, the two
@@ -157,9 +187,12 @@ func runDemoSteps(ctx context.Context, g *globals, dir, data string, m *synth.Ma
 			fmt.Fprintf(w, "   persons in common, %s: %s\n", k, rep.Overlap[k])
 		}
 	}
+	if err := demoPseudoreg(ctx, w, dir, data, key, step); err != nil {
+		return err
+	}
 	fmt.Fprintf(w, "\nthe researcher joins each project's deliveries on lnr; no national ID is in any delivery.\n")
 	fmt.Fprintf(w, "\nlook at:\n  %s   the deliveries, their JSON reports and quarantine files\n", filepath.Join(dir, "delivery-*"))
-	fmt.Fprintf(w, "  %s, %s   the linkage flows\n", filepath.Join(dir, "distributed.svg"), filepath.Join(dir, "centralised.svg"))
+	fmt.Fprintf(w, "  %s, %s, %s   the linkage flows\n", filepath.Join(dir, "distributed.svg"), filepath.Join(dir, "centralised.svg"), filepath.Join(dir, "pseudoreg.svg"))
 	fmt.Fprintf(w, "  koble inspect %s\n  koble key info %s -i %s\n", filepath.Join(dir, "delivery-distributed", "patient.parquet"), keyPath, idPath)
 	return nil
 }
@@ -171,4 +204,61 @@ func replaceOnce(s, old, new string) string {
 		}
 	}
 	return s
+}
+
+// demoPseudoreg runs the pseudonymous-register flow: the cancer registry
+// defines the sample and requests, the administrator translates, the
+// prescription registry extracts. Each party has its own identity.
+func demoPseudoreg(ctx context.Context, w io.Writer, dir, data string, key *pseudonym.Key, step int) error {
+	planPath := filepath.Join(dir, "pseudoreg.toml")
+	if err := os.WriteFile(planPath, []byte(demoPlans["pseudoreg.toml"]), 0o644); err != nil {
+		return err
+	}
+	p, err := linkage.LoadPlan(planPath)
+	if err != nil {
+		return err
+	}
+	fp, err := linkage.PlanFingerprint(planPath)
+	if err != nil {
+		return err
+	}
+	admin, _ := age.GenerateHybridIdentity()
+	register, _ := age.GenerateHybridIdentity()
+	definer, _ := age.GenerateHybridIdentity()
+	regKey, err := synth.RegisterKey(data)
+	if err != nil {
+		return err
+	}
+	defer regKey.Close()
+	if _, err := linkage.Link(ctx, p, linkage.LinkOptions{Key: key, Overwrite: true, Tool: toolVersion()}); err != nil {
+		return err
+	}
+	req := filepath.Join(dir, "delivery-pseudoreg", "request.age")
+	ans := filepath.Join(dir, "delivery-pseudoreg", "answer.age")
+	unm := filepath.Join(dir, "delivery-pseudoreg", "unmatched.age")
+	n, err := linkage.Request(ctx, linkage.RequestConfig{Plan: p, PlanFile: planPath, Key: key, Administrator: []age.Recipient{admin.Recipient()}, Out: req, Overwrite: true})
+	if err != nil {
+		return err
+	}
+	tr, err := linkage.Translate(linkage.TranslateConfig{Request: req, Project: p.Project, Plan: fp, Identities: []age.Identity{admin},
+		RegisterKey: regKey, Register: []age.Recipient{register.Recipient()}, Definer: []age.Recipient{definer.Recipient()},
+		Out: ans, Unmatched: unm, Overwrite: true})
+	if err != nil {
+		return err
+	}
+	rep, err := linkage.Extract(ctx, linkage.ExtractConfig{Plan: p, PlanFile: planPath, Source: "prescription", Answer: ans,
+		Identities: []age.Identity{register}, Key: key, Overwrite: true, Tool: toolVersion()})
+	if err != nil {
+		return err
+	}
+	svg := filepath.Join(dir, "pseudoreg.svg")
+	if gf, err := os.Create(svg); err == nil {
+		p.WriteGraph(gf, "svg")
+		gf.Close()
+	}
+	fmt.Fprintf(w, "\n%d. linkage through a pseudonymous register (%s, drawn in %s)\n", step, planPath, svg)
+	fmt.Fprintf(w, "   cancer registry: request for %d persons, encrypted to the pseudonym administrator -> %s\n", n, req)
+	fmt.Fprintf(w, "   administrator:   %d translated to register pseudonyms, %d not; answer encrypted to the register -> %s\n", tr.Translated, tr.Untranslated, ans)
+	fmt.Fprintf(w, "   prescriptions:   %d rows read, %d delivered with project serials and shifted dates -> %s\n", rep.RowsRead, rep.RowsWritten, rep.Output)
+	return nil
 }
