@@ -21,6 +21,11 @@
 //	link-central     centralised linkage of the same three registers (sample:
 //	                 everyone with a cancer diagnosis or a death), the reference
 //	                 being prepare-all
+//	rx-passthrough   Parquet pass-through of the prescription registry (the
+//	                 reference for rx-pseudoreg)
+//	rx-pseudoreg     the pseudonymous-register flow: request (sample: cancer or
+//	                 death), translate, extract from the prescription registry;
+//	                 the phases' times go to stderr
 package main
 
 import (
@@ -120,6 +125,8 @@ func drive(rows int64, persons int, jobs []string, dir, profile string) error {
 		"prepare-csv2pq-w2": {csv, filepath.Join(dir, "prep3.parquet")},
 		"prepare-all":       {data, filepath.Join(dir, "all")},
 		"link-central":      {data, filepath.Join(dir, "central")},
+		"rx-passthrough":    {filepath.Join(data, "prescription.parquet"), filepath.Join(dir, "rx.parquet")},
+		"rx-pseudoreg":      {data, filepath.Join(dir, "rx")},
 	}
 	fmt.Printf("| job | rows | seconds | rows/s | MB/s in | peak RSS MiB | ratio to reference |\n|---|---|---|---|---|---|---|\n")
 	refs := map[string]float64{}
@@ -145,7 +152,7 @@ func drive(rows int64, persons int, jobs []string, dir, profile string) error {
 		}
 		os.Remove(io2[1])
 		ref := referenceOf(job)
-		if job == "copy" || job == "csvcopy" || job == "passthrough" || job == "csv2csv" || job == "csv2parquet" || job == "prepare-all" {
+		if job == "copy" || job == "csvcopy" || job == "passthrough" || job == "csv2csv" || job == "csv2parquet" || job == "prepare-all" || job == "rx-passthrough" {
 			refs[job] = r.seconds
 		}
 		ratio := "-"
@@ -215,6 +222,8 @@ func runOne(job, in, out, profile string) error {
 		rows, err = prepareAll(in, out)
 	case job == "link-central":
 		rows, err = linkCentral(in, out)
+	case job == "rx-pseudoreg":
+		rows, err = rxPseudoreg(in, out)
 	case strings.HasPrefix(job, "prepare-"):
 		rows, err = prepare(in, out, job)
 	default:
@@ -265,7 +274,9 @@ func referenceOf(job string) string {
 	switch {
 	case job == "link-central":
 		return "prepare-all"
-	case job == "prepare-all":
+	case job == "rx-pseudoreg":
+		return "rx-passthrough"
+	case job == "prepare-all", job == "rx-passthrough":
 		return "-"
 	case strings.HasPrefix(job, "prepare-pq"):
 		return "passthrough"
@@ -383,4 +394,74 @@ func linkCentral(data, out string) (int64, error) {
 		rows += s.RowsIn
 	}
 	return rows, nil
+}
+
+// rxPseudoreg runs request, translate and extract over the synthetic
+// prescription registry and returns the register's rows read.
+func rxPseudoreg(data, out string) (int64, error) {
+	key, err := benchKey("bench")
+	if err != nil {
+		return 0, err
+	}
+	os.MkdirAll(out, 0o755)
+	plan := fmt.Sprintf(`project = "bench"
+mode = "distributed"
+key = "unused.key"
+[sample]
+rule = "union"
+sources = ["cancer", "death"]
+[[source]]
+name = "cancer"
+register = "Kreftregisteret"
+path = %q
+id_column = "fnr"
+[[source]]
+name = "death"
+register = "Dødsårsaksregisteret"
+path = %q
+id_column = "fnr"
+[[source]]
+name = "prescription"
+register = "Reseptregisteret"
+path = %q
+id_column = "pseudonym"
+dates = { shift = ["dispense_date"], window = 182 }
+[output]
+dir = %q
+`, filepath.Join(data, "cancer.parquet"), filepath.Join(data, "death.parquet"), filepath.Join(data, "prescription.parquet"), out)
+	planPath := filepath.Join(out, "plan.toml")
+	if err := os.WriteFile(planPath, []byte(plan), 0o600); err != nil {
+		return 0, err
+	}
+	p, err := linkage.LoadPlan(planPath)
+	if err != nil {
+		return 0, err
+	}
+	fp, _ := linkage.PlanFingerprint(planPath)
+	admin, _ := age.GenerateX25519Identity()
+	register, _ := age.GenerateX25519Identity()
+	regKey, err := synth.RegisterKey(data)
+	if err != nil {
+		return 0, err
+	}
+	t0 := time.Now()
+	n, err := linkage.Request(context.Background(), linkage.RequestConfig{Plan: p, PlanFile: planPath, Key: key, Administrator: []age.Recipient{admin.Recipient()}, Out: filepath.Join(out, "req.age"), Overwrite: true})
+	if err != nil {
+		return 0, err
+	}
+	t1 := time.Now()
+	if _, err := linkage.Translate(linkage.TranslateConfig{Request: filepath.Join(out, "req.age"), Project: "bench", Plan: fp, Identities: []age.Identity{admin},
+		RegisterKey: regKey, Register: []age.Recipient{register.Recipient()}, Out: filepath.Join(out, "ans.age"), Overwrite: true}); err != nil {
+		return 0, err
+	}
+	t2 := time.Now()
+	rep, err := linkage.Extract(context.Background(), linkage.ExtractConfig{Plan: p, PlanFile: planPath, Source: "prescription", Answer: filepath.Join(out, "ans.age"),
+		Identities: []age.Identity{register}, Key: key, Overwrite: true})
+	if err != nil {
+		return 0, err
+	}
+	t3 := time.Now()
+	fmt.Fprintf(os.Stderr, "rx-pseudoreg: request %d persons %.2fs, translate %.2fs, extract %d of %d rows %.2fs\n",
+		n, t1.Sub(t0).Seconds(), t2.Sub(t1).Seconds(), rep.RowsWritten, rep.RowsRead, t3.Sub(t2).Seconds())
+	return rep.RowsRead, nil
 }
