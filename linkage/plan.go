@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"filippo.io/age"
 	"github.com/BurntSushi/toml"
 
 	"github.com/koble/koble/formats"
@@ -26,9 +27,12 @@ type Plan struct {
 	Sample  *SamplePlan  `toml:"sample"`
 	Sources []SourcePlan `toml:"source"`
 	Output  OutputPlan   `toml:"output"`
-	dir     string       // the plan file's folder
-	file    string       // the plan file
-	regs    map[string]Register
+	// Pseudoreg names the parties of the pseudonymous-register flow, so
+	// that each can run its step from the plan ('koble link --party').
+	Pseudoreg *PseudoregPlan `toml:"pseudoreg"`
+	dir       string         // the plan file's folder
+	file      string         // the plan file
+	regs      map[string]Register
 }
 
 // SamplePlan says who is in a centralised linkage: the persons of the
@@ -84,6 +88,20 @@ type OutputPlan struct {
 	// PreviousSerialKey (centralised) is the serial key file of the previous
 	// delivery: persons in it keep their serials.
 	PreviousSerialKey string `toml:"previous_serial_key"`
+}
+
+// PseudoregPlan names the parties' age recipients and the files they
+// exchange. Paths are relative to the plan; the exchanged files default
+// to the output folder.
+type PseudoregPlan struct {
+	Source        string `toml:"source"`        // the pseudonymous source (default: the only one)
+	Administrator string `toml:"administrator"` // recipient of the request
+	Register      string `toml:"register"`      // recipient of the answer
+	Definer       string `toml:"definer"`       // recipient of the untranslated count
+	RegisterKey   string `toml:"register_key"`  // the administrator's key file of the register
+	Request       string `toml:"request"`
+	Answer        string `toml:"answer"`
+	Unmatched     string `toml:"unmatched"`
 }
 
 // Modes.
@@ -281,6 +299,26 @@ func (p *Plan) Check() error {
 	if p.Output.Dir == "" {
 		bad("output: no dir")
 	}
+	if pr := p.Pseudoreg; pr != nil {
+		if len(pseudonymous) == 0 {
+			bad("pseudoreg: the plan has no pseudonymous register")
+		}
+		if pr.Source != "" {
+			if reg, ok := p.regs[pr.Source]; !ok || reg.Kind != Pseudonymous {
+				bad("pseudoreg: source %q is not a pseudonymous register of the plan", pr.Source)
+			}
+		} else if len(pseudonymous) > 1 {
+			bad("pseudoreg: the plan has several pseudonymous registers; name one in source")
+		}
+		for _, r := range []struct{ what, value string }{{"administrator", pr.Administrator}, {"register", pr.Register}, {"definer", pr.Definer}} {
+			if r.value == "" {
+				continue
+			}
+			if _, err := age.ParseRecipients(strings.NewReader(r.value)); err != nil {
+				bad("pseudoreg: %s %q is not an age recipient", r.what, r.value)
+			}
+		}
+	}
 	if p.Output.Format != "" {
 		if _, err := formats.ParseFormat(p.Output.Format); err != nil {
 			bad("output: %v", err)
@@ -425,3 +463,40 @@ func (p *Plan) checkInputs(only string) error {
 }
 
 var errNoSuchSource = errors.New("no such source in the plan")
+
+// PseudoregSource returns the plan's pseudonymous source for the flow.
+func (p *Plan) PseudoregSource() string {
+	if p.Pseudoreg != nil && p.Pseudoreg.Source != "" {
+		return p.Pseudoreg.Source
+	}
+	for _, s := range p.Sources {
+		if p.regs[s.Name].Kind == Pseudonymous {
+			return s.Name
+		}
+	}
+	return ""
+}
+
+// PseudoregFile returns the path of an exchanged file: "request", "answer"
+// or "unmatched".
+func (p *Plan) PseudoregFile(kind string) string {
+	var set string
+	if pr := p.Pseudoreg; pr != nil {
+		set = map[string]string{"request": pr.Request, "answer": pr.Answer, "unmatched": pr.Unmatched}[kind]
+	}
+	if set != "" {
+		return p.path(set)
+	}
+	return filepath.Join(p.path(p.Output.Dir), p.Project+"."+kind+".age")
+}
+
+// RegisterKeyPath returns the register's key file, for the administrator.
+func (p *Plan) RegisterKeyPath() string {
+	if p.Pseudoreg == nil {
+		return ""
+	}
+	return p.path(p.Pseudoreg.RegisterKey)
+}
+
+// File returns the plan file's path.
+func (p *Plan) File() string { return p.file }

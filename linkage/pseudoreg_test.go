@@ -178,6 +178,13 @@ func TestPseudoregRefusals(t *testing.T) {
 	// The register cannot read the request, the definer cannot read the answer.
 	_, err = linkage.ReadAnswer(filepath.Join(dir, "answer.age"), p.Project, fp, []age.Identity{ps.definer})
 	assert.ErrorContains(t, err, "not encrypted to this identity")
+	// A tampered answer is refused by the register.
+	ansRaw, _ := os.ReadFile(filepath.Join(dir, "answer.age"))
+	ansRaw[len(ansRaw)/2] ^= 0x01
+	tamperedAns := filepath.Join(t.TempDir(), "answer.age")
+	require.NoError(t, os.WriteFile(tamperedAns, ansRaw, 0o600))
+	_, err = linkage.ReadAnswer(tamperedAns, p.Project, fp, []age.Identity{ps.register})
+	assert.Error(t, err)
 	// Errors never quote an ID or a serial.
 	assert.False(t, strings.ContainsAny(err.Error(), "0123456789") && strings.Contains(err.Error(), "no:"))
 }

@@ -3,7 +3,11 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
+	"strings"
+
+	"filippo.io/age"
 
 	"github.com/spf13/cobra"
 
@@ -67,8 +71,9 @@ SVG is self-contained.`,
 func newLinkCmd(g *globals) *cobra.Command {
 	var kf keyFlags
 	var opts linkage.LinkOptions
+	var party string
 	cmd := &cobra.Command{
-		Use:   "link PLAN [--source NAME]",
+		Use:   "link PLAN [--source NAME | --party ROLE]",
 		Short: "Run a linkage plan",
 		Long: `Run a linkage plan (see 'koble plan check').
 
@@ -82,12 +87,21 @@ the plan's rule, a new dense serial series 1..N is assigned across all
 sources in an order derived from the key, every delivery is written with
 it, and the serial key file (ID <-> serial) is written age-encrypted to the
 administrator. With previous_serial_key in the plan, persons of the
-previous delivery keep their serials.`,
+previous delivery keep their serials.
+
+A pseudonymous register links through the pseudonym administrator; with a
+[pseudoreg] section naming the parties' recipients, each party runs its
+step from the plan: --party definer (the encrypted request), --party
+administrator (the translation; register_key names the register's key
+file), --party register (the extract).`,
 		Args: exactArgs(1, "PLAN"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := linkage.LoadPlan(args[0])
 			if err != nil {
 				return err
+			}
+			if party != "" {
+				return runParty(cmd, g, &kf, p, party, opts.Overwrite)
 			}
 			key, err := kf.open(g, p.KeyPath())
 			if err != nil {
@@ -123,7 +137,95 @@ previous delivery keep their serials.`,
 	}
 	kf.add(cmd)
 	cmd.Flags().StringVar(&opts.Source, "source", "", "run only this source's part (distributed linkage)")
+	cmd.Flags().StringVar(&party, "party", "", "run one party's step of the pseudonymous-register flow: definer, administrator or register")
 	cmd.Flags().IntVar(&opts.Workers, "workers", 0, "worker goroutines per source (default: all cores)")
 	cmd.Flags().BoolVar(&opts.Overwrite, "overwrite", false, "replace earlier deliveries")
 	return cmd
+}
+
+// runParty runs one party's step of the pseudonymous-register flow from
+// the plan's [pseudoreg] section.
+func runParty(cmd *cobra.Command, g *globals, kf *keyFlags, p *linkage.Plan, party string, overwrite bool) error {
+	pr := p.Pseudoreg
+	if pr == nil {
+		return fmt.Errorf("plan %s has no [pseudoreg] section naming the parties", p.File())
+	}
+	fp, err := linkage.PlanFingerprint(p.File())
+	if err != nil {
+		return err
+	}
+	need := func(what, value string) ([]age.Recipient, error) {
+		if value == "" {
+			return nil, fmt.Errorf("plan %s: [pseudoreg] %s is not set", p.File(), what)
+		}
+		return age.ParseRecipients(strings.NewReader(value))
+	}
+	if err := os.MkdirAll(filepath.Dir(p.PseudoregFile("request")), 0o755); err != nil {
+		return err
+	}
+	switch party {
+	case "definer":
+		admin, err := need("administrator", pr.Administrator)
+		if err != nil {
+			return err
+		}
+		key, err := kf.open(g, p.KeyPath())
+		if err != nil {
+			return err
+		}
+		defer key.Close()
+		n, err := linkage.Request(cmd.Context(), linkage.RequestConfig{Plan: p, PlanFile: p.File(), Key: key, Administrator: admin, Out: p.PseudoregFile("request"), Overwrite: overwrite})
+		if err != nil {
+			return err
+		}
+		g.say("koble: request for %d persons -> %s (encrypted to the administrator)", n, p.PseudoregFile("request"))
+	case "administrator":
+		reg, err := need("register", pr.Register)
+		if err != nil {
+			return err
+		}
+		var def []age.Recipient
+		unmatched := ""
+		if pr.Definer != "" {
+			def, _ = need("definer", pr.Definer)
+			unmatched = p.PseudoregFile("unmatched")
+		}
+		if pr.RegisterKey == "" {
+			return fmt.Errorf("plan %s: [pseudoreg] register_key is not set", p.File())
+		}
+		ids, err := kf.identities(g)
+		if err != nil {
+			return err
+		}
+		rk, err := kf.open(g, p.RegisterKeyPath())
+		if err != nil {
+			return err
+		}
+		defer rk.Close()
+		rep, err := linkage.Translate(linkage.TranslateConfig{Request: p.PseudoregFile("request"), Project: p.Project, Plan: fp, Identities: ids,
+			RegisterKey: rk, Register: reg, Definer: def, Out: p.PseudoregFile("answer"), Unmatched: unmatched, Overwrite: overwrite})
+		if err != nil {
+			return err
+		}
+		g.say("koble: %d requested, %d translated, %d not translated -> %s", rep.Requested, rep.Translated, rep.Untranslated, p.PseudoregFile("answer"))
+	case "register":
+		ids, err := kf.identities(g)
+		if err != nil {
+			return err
+		}
+		key, err := kf.open(g, p.KeyPath())
+		if err != nil {
+			return err
+		}
+		defer key.Close()
+		rep, err := linkage.Extract(cmd.Context(), linkage.ExtractConfig{Plan: p, PlanFile: p.File(), Source: p.PseudoregSource(), Answer: p.PseudoregFile("answer"),
+			Identities: ids, Key: key, Overwrite: overwrite, Tool: toolVersion()})
+		if err != nil {
+			return err
+		}
+		g.say("koble: %s: %d rows read, %d delivered -> %s", p.PseudoregSource(), rep.RowsRead, rep.RowsWritten, rep.Output)
+	default:
+		return usagef("--party %q: want definer, administrator or register", party)
+	}
+	return nil
 }
