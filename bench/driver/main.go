@@ -54,6 +54,7 @@ import (
 func main() {
 	rows := flag.Int64("rows", 1_000_000, "rows of the patient registry")
 	persons := flag.Int("persons", 0, "persons (default rows/10)")
+	rxRows := flag.Int64("prescription-rows", 0, "rows of the prescription registry (default: by population)")
 	jobs := flag.String("jobs", "copy,passthrough,csvcopy,csv2csv,csv2parquet,parquet2csv", "jobs to run, comma-separated")
 	dir := flag.String("dir", "", "working folder (default: a temporary one, removed after)")
 	one := flag.String("one", "", "internal: run one job in this process")
@@ -69,7 +70,7 @@ func main() {
 		}
 		return
 	}
-	if err := drive(*rows, *persons, strings.Split(*jobs, ","), *dir, *profile); err != nil {
+	if err := drive(*rows, *persons, *rxRows, strings.Split(*jobs, ","), *dir, *profile); err != nil {
 		fmt.Fprintln(os.Stderr, "driver:", err)
 		os.Exit(1)
 	}
@@ -83,7 +84,7 @@ type result struct {
 	peakRSS int64 // bytes
 }
 
-func drive(rows int64, persons int, jobs []string, dir, profile string) error {
+func drive(rows int64, persons int, rxRows int64, jobs []string, dir, profile string) error {
 	if dir == "" {
 		d, err := os.MkdirTemp("", "koble-bench-")
 		if err != nil {
@@ -100,7 +101,10 @@ func drive(rows int64, persons int, jobs []string, dir, profile string) error {
 	fmt.Fprintf(os.Stderr, "generating %d rows over %d persons...\n", rows, persons)
 	for _, f := range []formats.Format{formats.FormatParquet, formats.FormatCSV} {
 		cfg := synth.DefaultConfig()
-		cfg.Persons, cfg.PatientRows, cfg.Format, cfg.Overwrite = persons, rows, f, true
+		cfg.Persons, cfg.PatientRows, cfg.PrescriptionRows, cfg.Format, cfg.Overwrite = persons, rows, rxRows, f, true
+		if f == formats.FormatCSV && rxRows > 0 {
+			cfg.PrescriptionRows = 1 // the CSV copy of the registers is not needed for the prescription jobs
+		}
 		if _, err := synth.Generate(data, cfg); err != nil {
 			return err
 		}

@@ -29,6 +29,10 @@ type Config struct {
 	// PatientRows is the number of rows of the patient registry (about ten
 	// per person is typical of an event register).
 	PatientRows int64
+	// PrescriptionRows, if positive, sets the prescription registry's size
+	// exactly; otherwise it follows the population (about 1.8 rows a
+	// person).
+	PrescriptionRows int64
 	// Seed makes the output deterministic: the same Config gives
 	// byte-identical files.
 	Seed uint64
@@ -473,30 +477,55 @@ func (g *generator) prescription(t *tableWriter, key []byte) error {
 	if err != nil {
 		return err
 	}
-	for i := range g.pop.persons {
-		pr := &g.pop.persons[i]
-		if r.Float64() >= 0.6 {
-			continue
-		}
-		from, to, ok := g.pop.eventWindow(pr)
-		if !ok {
-			continue
-		}
-		from = max(from, days(dataStart.AddDate(4, 0, 0))) // the registry starts in 2004
-		if to < from {
-			continue
-		}
-		t.persons++
-		ps := pseudonyms.of(pr.id)
-		n := 1 + int(-math.Log(1-r.Float64())*3)
-		for k := 0; k < n; k++ {
-			t.str(0, ps)
-			t.date(1, from+int32(r.IntN(int(to-from+1))))
-			t.str(2, atcCodes[r.IntN(len(atcCodes))])
-			t.float(3, float64(r.IntN(400)+1)/4)
-			if err := t.endRow(); err != nil {
-				return err
+	// By default six in ten persons fill about three prescriptions each;
+	// PrescriptionRows scales the registry to an exact row count instead
+	// (persons are visited again, with new prescriptions, as needed).
+	target := g.cfg.PrescriptionRows
+	scale := 3.0 // rows a person: 1 + floor(Exp * scale), about scale + 0.5
+	if target > 0 {
+		scale = math.Max(0.5, float64(target)/(0.6*float64(len(g.pop.persons)))-0.5)
+	}
+	var written int64
+	seen := make([]bool, len(g.pop.persons))
+	for pass := 0; pass == 0 || (target > 0 && written < target); pass++ {
+		for i := range g.pop.persons {
+			if target > 0 && written >= target {
+				break
 			}
+			pr := &g.pop.persons[i]
+			if r.Float64() >= 0.6 {
+				continue
+			}
+			from, to, ok := g.pop.eventWindow(pr)
+			if !ok {
+				continue
+			}
+			from = max(from, days(dataStart.AddDate(4, 0, 0))) // the registry starts in 2004
+			if to < from {
+				continue
+			}
+			if !seen[i] {
+				seen[i] = true
+				t.persons++
+			}
+			ps := pseudonyms.of(pr.id)
+			n := int64(1 + int(-math.Log(1-r.Float64())*scale))
+			if target > 0 {
+				n = min(n, target-written)
+			}
+			for k := int64(0); k < n; k++ {
+				t.str(0, ps)
+				t.date(1, from+int32(r.IntN(int(to-from+1))))
+				t.str(2, atcCodes[r.IntN(len(atcCodes))])
+				t.float(3, float64(r.IntN(400)+1)/4)
+				if err := t.endRow(); err != nil {
+					return err
+				}
+			}
+			written += n
+		}
+		if target == 0 {
+			break
 		}
 	}
 	return nil

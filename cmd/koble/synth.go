@@ -56,6 +56,7 @@ purpose. The same flags give byte-identical files.`,
 	fl.StringVarP(&out, "out", "o", "", "folder to write into (created if missing)")
 	fl.IntVar(&cfg.Persons, "persons", cfg.Persons, fmt.Sprintf("number of persons (at most %d)", synth.MaxPersons))
 	fl.Int64Var(&cfg.PatientRows, "rows", cfg.PatientRows, "rows of the patient registry")
+	fl.Int64Var(&cfg.PrescriptionRows, "prescription-rows", 0, "rows of the prescription registry (default: about 1.8 a person)")
 	fl.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "seed: the same seed gives the same files")
 	fl.Float64Var(&cfg.BadIDs, "bad-ids", cfg.BadIDs, "share of rows with a malformed national ID")
 	fl.StringVar(&format, "format", "csv", "output format: csv, parquet, arrow or arrows")
