@@ -90,6 +90,9 @@ The same input and key give byte-identical output for any --workers.`,
 			if len(cfg.Shift) > 0 && cfg.Window == 0 {
 				return usagef("--shift-dates needs --window DAYS")
 			}
+			if cfg.Window < 0 || cfg.Window > refdate.MaxWindow {
+				return usagef("--window %d: want 1 to %d days", cfg.Window, refdate.MaxWindow)
+			}
 			switch yearPol {
 			case "", "free":
 			case "clamp":
