@@ -150,10 +150,6 @@ func runParty(cmd *cobra.Command, g *globals, kf *keyFlags, p *linkage.Plan, par
 	if pr == nil {
 		return fmt.Errorf("plan %s has no [pseudoreg] section naming the parties", p.File())
 	}
-	fp, err := linkage.PlanFingerprint(p.File())
-	if err != nil {
-		return err
-	}
 	need := func(what, value string) ([]age.Recipient, error) {
 		if value == "" {
 			return nil, fmt.Errorf("plan %s: [pseudoreg] %s is not set", p.File(), what)
@@ -169,16 +165,7 @@ func runParty(cmd *cobra.Command, g *globals, kf *keyFlags, p *linkage.Plan, par
 		if err != nil {
 			return err
 		}
-		key, err := kf.open(g, p.KeyPath())
-		if err != nil {
-			return err
-		}
-		defer key.Close()
-		n, err := linkage.Request(cmd.Context(), linkage.RequestConfig{Plan: p, PlanFile: p.File(), Key: key, Administrator: admin, Out: p.PseudoregFile("request"), Overwrite: overwrite})
-		if err != nil {
-			return err
-		}
-		g.say("koble: request for %d persons -> %s (encrypted to the administrator)", n, p.PseudoregFile("request"))
+		return partyRequest(cmd.Context(), g, kf, p, admin, p.PseudoregFile("request"), overwrite)
 	case "administrator":
 		reg, err := need("register", pr.Register)
 		if err != nil {
@@ -187,45 +174,17 @@ func runParty(cmd *cobra.Command, g *globals, kf *keyFlags, p *linkage.Plan, par
 		var def []age.Recipient
 		unmatched := ""
 		if pr.Definer != "" {
-			def, _ = need("definer", pr.Definer)
+			if def, err = need("definer", pr.Definer); err != nil {
+				return err
+			}
 			unmatched = p.PseudoregFile("unmatched")
 		}
 		if pr.RegisterKey == "" {
 			return fmt.Errorf("plan %s: [pseudoreg] register_key is not set", p.File())
 		}
-		ids, err := kf.identities(g)
-		if err != nil {
-			return err
-		}
-		rk, err := kf.open(g, p.RegisterKeyPath())
-		if err != nil {
-			return err
-		}
-		defer rk.Close()
-		rep, err := linkage.Translate(linkage.TranslateConfig{Request: p.PseudoregFile("request"), Project: p.Project, Plan: fp, Identities: ids,
-			RegisterKey: rk, Register: reg, Definer: def, Out: p.PseudoregFile("answer"), Unmatched: unmatched, Overwrite: overwrite})
-		if err != nil {
-			return err
-		}
-		g.say("koble: %d requested, %d translated, %d not translated -> %s", rep.Requested, rep.Translated, rep.Untranslated, p.PseudoregFile("answer"))
+		return partyTranslate(g, kf, p, p.PseudoregFile("request"), p.RegisterKeyPath(), reg, def, p.PseudoregFile("answer"), unmatched, overwrite)
 	case "register":
-		ids, err := kf.identities(g)
-		if err != nil {
-			return err
-		}
-		key, err := kf.open(g, p.KeyPath())
-		if err != nil {
-			return err
-		}
-		defer key.Close()
-		rep, err := linkage.Extract(cmd.Context(), linkage.ExtractConfig{Plan: p, PlanFile: p.File(), Source: p.PseudoregSource(), Answer: p.PseudoregFile("answer"),
-			Identities: ids, Key: key, Overwrite: overwrite, Tool: toolVersion()})
-		if err != nil {
-			return err
-		}
-		g.say("koble: %s: %d rows read, %d delivered -> %s", p.PseudoregSource(), rep.RowsRead, rep.RowsWritten, rep.Output)
-	default:
-		return usagef("--party %q: want definer, administrator or register", party)
+		return partyExtract(cmd.Context(), g, kf, p, p.PseudoregSource(), p.PseudoregFile("answer"), 0, overwrite)
 	}
-	return nil
+	return usagef("--party %q: want definer, administrator or register", party)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -66,17 +67,7 @@ func newRequestCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			key, err := kf.open(g, p.KeyPath())
-			if err != nil {
-				return err
-			}
-			defer key.Close()
-			n, err := linkage.Request(cmd.Context(), linkage.RequestConfig{Plan: p, PlanFile: args[0], Key: key, Administrator: rcpts, Out: out, Overwrite: overwrite})
-			if err != nil {
-				return err
-			}
-			g.say("koble: request for %d persons written to %s, encrypted to the administrator", n, out)
-			return nil
+			return partyRequest(cmd.Context(), g, &kf, p, rcpts, out, overwrite)
 		},
 	}
 	kf.add(cmd)
@@ -120,29 +111,7 @@ of IDs that could not be translated goes, encrypted, to the sample definer
 			if err != nil {
 				return err
 			}
-			fp, err := linkage.PlanFingerprint(plan)
-			if err != nil {
-				return err
-			}
-			ids, err := kf.identities(g)
-			if err != nil {
-				return err
-			}
-			if len(ids) == 0 {
-				return usagef("--identity is required: the administrator's identity opens the request")
-			}
-			rk, err := kf.open(g, registerKey)
-			if err != nil {
-				return err
-			}
-			defer rk.Close()
-			rep, err := linkage.Translate(linkage.TranslateConfig{Request: args[0], Project: p.Project, Plan: fp, Identities: ids,
-				RegisterKey: rk, Register: reg, Definer: def, Out: out, Unmatched: unmatched, Overwrite: overwrite})
-			if err != nil {
-				return err
-			}
-			g.say("koble: %d requested, %d translated, %d not translated; answer %s", rep.Requested, rep.Translated, rep.Untranslated, out)
-			return nil
+			return partyTranslate(g, &kf, p, args[0], registerKey, reg, def, out, unmatched, overwrite)
 		},
 	}
 	kf.add(cmd)
@@ -180,25 +149,7 @@ agree with every other source; the project key file opens with the same
 			if err != nil {
 				return err
 			}
-			ids, err := kf.identities(g)
-			if err != nil {
-				return err
-			}
-			if len(ids) == 0 {
-				return usagef("--identity is required: the register's identity opens the answer")
-			}
-			key, err := kf.open(g, p.KeyPath())
-			if err != nil {
-				return err
-			}
-			defer key.Close()
-			rep, err := linkage.Extract(cmd.Context(), linkage.ExtractConfig{Plan: p, PlanFile: plan, Source: source, Answer: args[0],
-				Identities: ids, Key: key, Workers: workers, Overwrite: overwrite, Tool: toolVersion()})
-			if err != nil {
-				return err
-			}
-			g.say("koble: %s: %d rows read, %d delivered, %d quarantined, %d not in the sample -> %s", source, rep.RowsRead, rep.RowsWritten, rep.RowsQuarantine, rep.RowsNotSample, rep.Output)
-			return nil
+			return partyExtract(cmd.Context(), g, &kf, p, source, args[0], workers, overwrite)
 		},
 	}
 	kf.add(cmd)
@@ -243,4 +194,69 @@ func newUnmatchedCmd(g *globals) *cobra.Command {
 	kf.add(cmd)
 	cmd.Flags().StringVar(&plan, "plan", "", "the project's plan")
 	return cmd
+}
+
+// partyRequest is the sample definer's step.
+func partyRequest(ctx context.Context, g *globals, kf *keyFlags, p *linkage.Plan, admin []age.Recipient, out string, overwrite bool) error {
+	key, err := kf.open(g, p.KeyPath())
+	if err != nil {
+		return err
+	}
+	defer key.Close()
+	n, err := linkage.Request(ctx, linkage.RequestConfig{Plan: p, PlanFile: p.File(), Key: key, Administrator: admin, Out: out, Overwrite: overwrite})
+	if err != nil {
+		return err
+	}
+	g.say("koble: request for %d persons written to %s, encrypted to the administrator", n, out)
+	return nil
+}
+
+// partyTranslate is the pseudonym administrator's step.
+func partyTranslate(g *globals, kf *keyFlags, p *linkage.Plan, request, registerKey string, reg, def []age.Recipient, out, unmatched string, overwrite bool) error {
+	fp, err := linkage.PlanFingerprint(p.File())
+	if err != nil {
+		return err
+	}
+	ids, err := kf.identities(g)
+	if err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		return usagef("--identity is required: the administrator's identity opens the request")
+	}
+	rk, err := kf.open(g, registerKey)
+	if err != nil {
+		return err
+	}
+	defer rk.Close()
+	rep, err := linkage.Translate(linkage.TranslateConfig{Request: request, Project: p.Project, Plan: fp, Identities: ids,
+		RegisterKey: rk, Register: reg, Definer: def, Out: out, Unmatched: unmatched, Overwrite: overwrite})
+	if err != nil {
+		return err
+	}
+	g.say("koble: %d requested, %d translated, %d not translated; answer %s", rep.Requested, rep.Translated, rep.Untranslated, out)
+	return nil
+}
+
+// partyExtract is the pseudonymous register's step.
+func partyExtract(ctx context.Context, g *globals, kf *keyFlags, p *linkage.Plan, source, answer string, workers int, overwrite bool) error {
+	ids, err := kf.identities(g)
+	if err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		return usagef("--identity is required: the register's identity opens the answer")
+	}
+	key, err := kf.open(g, p.KeyPath())
+	if err != nil {
+		return err
+	}
+	defer key.Close()
+	rep, err := linkage.Extract(ctx, linkage.ExtractConfig{Plan: p, PlanFile: p.File(), Source: source, Answer: answer,
+		Identities: ids, Key: key, Workers: workers, Overwrite: overwrite, Tool: toolVersion()})
+	if err != nil {
+		return err
+	}
+	g.say("koble: %s: %d rows read, %d delivered, %d quarantined, %d not in the sample -> %s", source, rep.RowsRead, rep.RowsWritten, rep.RowsQuarantine, rep.RowsNotSample, rep.Output)
+	return nil
 }
