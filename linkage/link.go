@@ -410,43 +410,18 @@ func (p *Plan) sourcePersons(ctx context.Context, key *pseudonym.Key, s SourcePl
 }
 
 // addPersons parses the IDs of the kept rows and adds their persons.
-func addPersons(b *seriesBuilder, serials *pseudonym.Serials, scheme pseudonym.Scheme, ids arrow.Array, keep []bool) error {
-	n := ids.Len()
-	sers := make([]pseudonym.Serial, n)
+func addPersons(b *seriesBuilder, serials *pseudonym.Serials, scheme pseudonym.Scheme, col arrow.Array, keep []bool) error {
+	n := col.Len()
+	ids := make([]pseudonym.ID, n)
 	reasons := make([]pseudonym.Reason, n)
-	if _, err := serials.ComputeArray(scheme, ids, sers, reasons); err != nil {
+	if _, err := pseudonym.ParseArray(scheme, col, ids, reasons); err != nil {
 		return err
 	}
 	for i := 0; i < n; i++ {
-		if !keep[i] || reasons[i] != pseudonym.ReasonNone {
-			continue
-		}
-		// The ID itself is needed for the serial key file; parse it again
-		// (ComputeArray keeps only serials).
-		id, ok := idAt(scheme, ids, i)
-		if ok {
-			b.add(&sers[i], id)
+		if keep[i] && reasons[i] == pseudonym.ReasonNone {
+			s := serials.Compute(ids[i])
+			b.add(&s, ids[i])
 		}
 	}
 	return nil
-}
-
-func idAt(scheme pseudonym.Scheme, col arrow.Array, i int) (pseudonym.ID, bool) {
-	type stringer interface{ Value(int) string }
-	type int64er interface{ Value(int) int64 }
-	var id pseudonym.ID
-	var r pseudonym.Reason
-	switch c := col.(type) {
-	case stringer:
-		id, r = scheme.Parse([]byte(c.Value(i)))
-	case int64er:
-		is, ok := scheme.(pseudonym.IntegerScheme)
-		if !ok {
-			return id, false
-		}
-		id, r = is.ParseInt(c.Value(i))
-	default:
-		return id, false
-	}
-	return id, r == pseudonym.ReasonNone
 }

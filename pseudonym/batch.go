@@ -23,72 +23,88 @@ func (s *Serials) ComputeArray(scheme Scheme, ids arrow.Array, serials []Serial,
 	if len(serials) < n || len(reasons) < n {
 		return 0, fmt.Errorf("pseudonym: ComputeArray needs room for %d results", n)
 	}
-	set := func(i int, id ID, r Reason) {
+	last := -1 // the last row whose serial was computed
+	err = forEachID(scheme, ids, func(i int, id ID, r Reason, same bool) {
 		reasons[i] = r
-		if r != ReasonNone {
+		switch {
+		case r != ReasonNone:
 			serials[i] = Serial{}
 			invalid++
-			return
+		case same && last >= 0:
+			// Event registers list a person's rows together: a value equal
+			// to the previous row's reuses its serial.
+			serials[i] = serials[last]
+		default:
+			serials[i] = s.Compute(id)
+			last = i
 		}
-		serials[i] = s.Compute(id)
+	})
+	return invalid, err
+}
+
+// ParseArray parses every ID of a column, as ComputeArray does, into ids
+// and reasons (at least ids.Len() long each), and returns the number of
+// invalid rows. It holds the IDs themselves: keep the result in memory only.
+func ParseArray(scheme Scheme, col arrow.Array, ids []ID, reasons []Reason) (invalid int, err error) {
+	n := col.Len()
+	if len(ids) < n || len(reasons) < n {
+		return 0, fmt.Errorf("pseudonym: ParseArray needs room for %d results", n)
 	}
-	switch a := ids.(type) {
-	case *array.String:
-		// Event registers list a person's rows together: a value equal to
-		// the previous row's reuses its result without parsing.
-		prev := -1
-		for i := 0; i < n; i++ {
-			if a.IsNull(i) {
-				set(i, ID{}, ReasonEmpty)
-				continue
-			}
-			v := a.Value(i)
-			if prev >= 0 && v == a.Value(prev) {
-				serials[i], reasons[i] = serials[prev], reasons[prev]
-				if reasons[i] != ReasonNone {
-					invalid++
-				}
-				continue
-			}
-			id, r := scheme.Parse(stringBytes(v))
-			set(i, id, r)
-			prev = i
+	err = forEachID(scheme, col, func(i int, id ID, r Reason, _ bool) {
+		ids[i], reasons[i] = id, r
+		if r != ReasonNone {
+			invalid++
 		}
-	case *array.LargeString:
+	})
+	return invalid, err
+}
+
+// forEachID parses each row of a column and calls fn with the result. same
+// is true when a string value equals the previous parsed row's: that row's
+// result is passed again without a new parse. A null is ReasonEmpty.
+func forEachID(scheme Scheme, col arrow.Array, fn func(i int, id ID, r Reason, same bool)) error {
+	n := col.Len()
+	type stringValues interface {
+		arrow.Array
+		Value(int) string
+	}
+	switch a := col.(type) {
+	case *array.String, *array.LargeString, *array.StringView:
+		sv := a.(stringValues)
+		prev, prevSet := "", false
+		var prevID ID
+		var prevR Reason
 		for i := 0; i < n; i++ {
-			if a.IsNull(i) {
-				set(i, ID{}, ReasonEmpty)
+			if sv.IsNull(i) {
+				fn(i, ID{}, ReasonEmpty, false)
 				continue
 			}
-			id, r := scheme.Parse(stringBytes(a.Value(i)))
-			set(i, id, r)
-		}
-	case *array.StringView:
-		for i := 0; i < n; i++ {
-			if a.IsNull(i) {
-				set(i, ID{}, ReasonEmpty)
+			v := sv.Value(i)
+			if prevSet && v == prev {
+				fn(i, prevID, prevR, true)
 				continue
 			}
-			id, r := scheme.Parse(stringBytes(a.Value(i)))
-			set(i, id, r)
+			prevID, prevR = scheme.Parse(stringBytes(v))
+			prev, prevSet = v, true
+			fn(i, prevID, prevR, false)
 		}
 	case *array.Binary:
 		for i := 0; i < n; i++ {
 			if a.IsNull(i) {
-				set(i, ID{}, ReasonEmpty)
+				fn(i, ID{}, ReasonEmpty, false)
 				continue
 			}
 			id, r := scheme.Parse(a.Value(i))
-			set(i, id, r)
+			fn(i, id, r, false)
 		}
 	case *array.Int64, *array.Int32, *array.Uint64, *array.Uint32:
 		is, ok := scheme.(IntegerScheme)
 		if !ok {
-			return 0, fmt.Errorf("pseudonym: scheme %q cannot read identity numbers from an integer column (%s)", scheme.Code(), ids.DataType())
+			return fmt.Errorf("pseudonym: scheme %q cannot read identity numbers from an integer column (%s)", scheme.Code(), col.DataType())
 		}
 		for i := 0; i < n; i++ {
 			if a.IsNull(i) {
-				set(i, ID{}, ReasonEmpty)
+				fn(i, ID{}, ReasonEmpty, false)
 				continue
 			}
 			var v int64
@@ -102,18 +118,18 @@ func (s *Serials) ComputeArray(scheme Scheme, ids arrow.Array, serials []Serial,
 			case *array.Uint64:
 				u := a.Value(i)
 				if u > 1<<62 {
-					set(i, ID{}, ReasonNotInteger)
+					fn(i, ID{}, ReasonNotInteger, false)
 					continue
 				}
 				v = int64(u)
 			}
 			id, r := is.ParseInt(v)
-			set(i, id, r)
+			fn(i, id, r, false)
 		}
 	default:
-		return 0, fmt.Errorf("pseudonym: an identity column must hold strings or integers, not %s", ids.DataType())
+		return fmt.Errorf("pseudonym: an identity column must hold strings or integers, not %s", col.DataType())
 	}
-	return invalid, nil
+	return nil
 }
 
 // stringBytes returns the bytes of s without copying. Parsers only read

@@ -231,3 +231,40 @@ func TestComputeArrayRepeats(t *testing.T) {
 		}
 	}
 }
+
+// Every column type ComputeArray accepts, ParseArray accepts too, with the
+// same verdicts: an int32 column of IDs is not silently lost.
+func TestParseArrayColumnTypes(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	k, _ := GenerateKey(rand.Reader, "a", created)
+	want, _ := Parse(Norway{}, "01010100158")
+
+	i32 := array.NewInt32Builder(mem)
+	i32.AppendValues([]int32{1010100158, 1010100158, -3}, nil)
+	i32.AppendNull()
+	ls := array.NewLargeStringBuilder(mem)
+	ls.AppendValues([]string{"01010100158", "01010100158", "bad"}, nil)
+	ls.AppendNull()
+	for _, b := range []array.Builder{i32, ls} {
+		col := b.NewArray()
+		b.Release()
+		ids := make([]ID, 4)
+		reasons := make([]Reason, 4)
+		bad, err := ParseArray(Norway{}, col, ids, reasons)
+		require.NoError(t, err, "%s", col.DataType())
+		assert.Equal(t, 2, bad)
+		assert.Equal(t, want, ids[0])
+		assert.Equal(t, want, ids[1])
+		assert.Equal(t, ReasonEmpty, reasons[3])
+
+		serials := make([]Serial, 4)
+		bad, err = k.Serials(SerialOptions{}).ComputeArray(Norway{}, col, serials, reasons)
+		require.NoError(t, err)
+		assert.Equal(t, 2, bad)
+		ref := k.Serials(SerialOptions{}).Compute(want)
+		assert.Equal(t, ref, serials[0])
+		assert.Equal(t, ref, serials[1], "%s: an adjacent repeat keeps its serial", col.DataType())
+		col.Release()
+	}
+}
