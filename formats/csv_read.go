@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 	"unsafe"
@@ -100,7 +101,11 @@ func newCSVReader(src io.ReadCloser, name string, opts ReadOptions) (*csvReader,
 			return nil, &ParseError{File: name, Line: r.recLine, RowGroup: -1, Err: fmt.Errorf("header column %d has no name", i+1)}
 		}
 		if _, dup := index[h]; dup {
-			return nil, &ParseError{File: name, Line: r.recLine, RowGroup: -1, Err: fmt.Errorf("header names column %q twice", h)}
+			shown := strconv.Quote(h)
+			if looksLikeData(h) {
+				shown = fmt.Sprintf("%d (a value, not a name: does the file have a header row?)", i+1)
+			}
+			return nil, &ParseError{File: name, Line: r.recLine, RowGroup: -1, Err: fmt.Errorf("header names column %s twice", shown)}
 		}
 		header[i] = h
 		index[h] = i
@@ -147,8 +152,17 @@ func newCSVReader(src io.ReadCloser, name string, opts ReadOptions) (*csvReader,
 	return r, nil
 }
 
-func quoteList(names []string) string {
+func quoteList(names []string) string { return ColumnList(names) }
+
+// ColumnList formats column names for an error message: quoted, at most 20,
+// and any name that looks like a value rather than a name (see
+// looksLikeData) replaced by its position, followed by a hint that the file
+// may lack a header row. A CSV file without a header makes its first record
+// the "names", and that record may hold an identity number: errors must
+// never echo it.
+func ColumnList(names []string) string {
 	var b bytes.Buffer
+	data := false
 	for i, n := range names {
 		if i > 0 {
 			b.WriteString(", ")
@@ -157,9 +171,34 @@ func quoteList(names []string) string {
 			fmt.Fprintf(&b, "and %d more", len(names)-20)
 			break
 		}
+		if looksLikeData(n) {
+			data = true
+			fmt.Fprintf(&b, "column %d", i+1)
+			continue
+		}
 		b.WriteString(strconv.Quote(n))
 	}
+	if data {
+		b.WriteString("; the first line looks like data: does the file have a header row?")
+	}
 	return b.String()
+}
+
+// looksLikeData reports whether a column name is made only of digits and
+// the separators of dates and numbers (" -+./:"), with at least four
+// digits: a value, not a name.
+func looksLikeData(name string) bool {
+	digits := 0
+	for _, c := range name {
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+		case strings.ContainsRune(" -+./:", c):
+		default:
+			return false
+		}
+	}
+	return digits >= 4
 }
 
 // detectDelimiter picks the candidate that occurs most often, outside

@@ -491,3 +491,21 @@ func TestLatin1WriteUnencodable(t *testing.T) {
 	dec, _ := charmap.Windows1252.NewDecoder().String(buf.String())
 	assert.Equal(t, "a\n€ is not Latin-1\n", dec)
 }
+
+// A CSV file without a header row makes its first record the column
+// names; errors that list the columns must not echo that record, which may
+// hold an identity number, and should say what is likely wrong.
+func TestHeaderlessCSVErrorsQuoteNoValues(t *testing.T) {
+	p := writeFile(t, "noheader.csv", "15108695088,2024-01-01,C50\n45014054018,2024-02-01,C18\n")
+	_, err := formats.Open(p, formats.ReadOptions{Columns: []string{"fnr"}})
+	require.ErrorIs(t, err, formats.ErrMissingColumn)
+	assert.NotContains(t, err.Error(), "15108695088")
+	assert.NotContains(t, err.Error(), "2024-01-01")
+	assert.Contains(t, err.Error(), `column 1, column 2, "C50"; the first line looks like data: does the file have a header row?`)
+
+	dup := writeFile(t, "dup.csv", "15108695088,15108695088\n1,2\n")
+	_, err = formats.Open(dup, formats.ReadOptions{})
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "15108695088")
+	assert.Contains(t, err.Error(), "does the file have a header row?")
+}

@@ -203,7 +203,7 @@ func (cfg *PrepareConfig) newPlan(in *arrow.Schema) (*plan, error) {
 	need := func(what, col string) (int, error) {
 		i, ok := index[col]
 		if !ok {
-			return 0, fmt.Errorf("linkage: %s: %s column %q: %w (it has %s)", cfg.In, what, col, formats.ErrMissingColumn, strings.Join(names, ", "))
+			return 0, fmt.Errorf("linkage: %s: %s column %q: %w (it has %s)", cfg.In, what, col, formats.ErrMissingColumn, formats.ColumnList(names))
 		}
 		return i, nil
 	}

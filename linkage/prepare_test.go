@@ -315,7 +315,7 @@ func TestPrepareBadInput(t *testing.T) {
 		cfg  linkage.PrepareConfig
 		want string
 	}{
-		{"missing ID column", linkage.PrepareConfig{In: in, IDColumn: "pnr"}, `ID column "pnr": no such column (it has fnr, date, icd10, n)`},
+		{"missing ID column", linkage.PrepareConfig{In: in, IDColumn: "pnr"}, `ID column "pnr": no such column (it has "fnr", "date", "icd10", "n")`},
 		{"unknown kept column", linkage.PrepareConfig{In: in, IDColumn: "fnr", Keep: []string{"nope"}}, `kept column "nope": no such column`},
 		{"keep and drop", linkage.PrepareConfig{In: in, IDColumn: "fnr", Keep: []string{"date"}, Drop: []string{"icd10"}}, "not both"},
 		{"not a date (strings)", linkage.PrepareConfig{In: in, IDColumn: "fnr", Shift: []string{"icd10"}, Window: 10}, `column "icd10" does not hold dates`},
@@ -402,4 +402,16 @@ func TestPrepareRelative(t *testing.T) {
 	_, err = linkage.Prepare(context.Background(), linkage.PrepareConfig{In: in, Out: out + "2", Key: key, IDColumn: "fnr",
 		Relative: []linkage.Relative{{PersonFirst: []string{"nope"}, Columns: []string{"event"}}}})
 	assert.ErrorContains(t, err, `reference date column "nope": no such column`)
+}
+
+// prepare on a file without a header row: the error names the problem and
+// never the first record's ID.
+func TestPrepareHeaderlessInput(t *testing.T) {
+	in := writeCSV(t, "15108695088,2024-01-01,C50\n45014054018,2024-02-01,C18\n")
+	out := filepath.Join(t.TempDir(), "o.parquet")
+	_, err := linkage.Prepare(context.Background(), linkage.PrepareConfig{In: in, Out: out, Key: testKey(t), IDColumn: "fnr"})
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "15108695088")
+	assert.Contains(t, err.Error(), "does the file have a header row?")
+	assertNoFile(t, out)
 }

@@ -182,7 +182,8 @@ func ReadSerialKey(r io.Reader, project string, serials *pseudonym.Serials, iden
 		}
 		sch, err := pseudonym.SchemeByCode(scheme)
 		if err != nil {
-			return nil, fmt.Errorf("linkage: serial key file, line %d: %w", line, err)
+			// Not quoted: a damaged line may hold an identity number.
+			return nil, fmt.Errorf("linkage: serial key file, line %d: unknown identity scheme", line)
 		}
 		if scheme == "no" {
 			sch = pseudonym.Norway{AllowSynthetic: true}
