@@ -23,6 +23,10 @@ type csvWriter struct {
 	schema   *arrow.Schema
 	row      []byte
 	err      error
+
+	parallel int         // batches encoded at once (WriteOptions.Parallel)
+	pending  []*csvJob   // batches being encoded, oldest first
+	free     chan []byte // encoded-text buffers for reuse
 }
 
 func newCSVWriter(w io.Writer, name string, schema *arrow.Schema, opts WriteOptions) (*csvWriter, error) {
@@ -36,7 +40,10 @@ func newCSVWriter(w io.Writer, name string, schema *arrow.Schema, opts WriteOpti
 	if opts.Encoding > EncodingWindows1252 {
 		return nil, fmt.Errorf("formats: %s: unknown encoding", name)
 	}
-	cw := &csvWriter{name: name, delim: delim, eol: "\n", schema: schema}
+	cw := &csvWriter{name: name, delim: delim, eol: "\n", schema: schema, parallel: opts.Parallel}
+	if cw.parallel > 1 {
+		cw.free = make(chan []byte, cw.parallel)
+	}
 	if opts.CRLF {
 		cw.eol = "\r\n"
 	}
@@ -109,6 +116,62 @@ func (w *csvWriter) Write(batch arrow.RecordBatch) error {
 	if !batch.Schema().Equal(w.schema) {
 		return fmt.Errorf("formats: %s: batch schema does not match the writer's", w.name)
 	}
+	if w.parallel <= 1 {
+		w.row = w.encode(w.row[:0], batch)
+		return w.put(w.row)
+	}
+	// Up to parallel batches are encoded at once; the oldest is written
+	// out first, so the text is in batch order.
+	if len(w.pending) >= w.parallel {
+		if err := w.writeOldest(); err != nil {
+			return err
+		}
+	}
+	job := &csvJob{done: make(chan struct{})}
+	select {
+	case job.buf = <-w.free:
+	default:
+	}
+	batch.Retain()
+	go func() {
+		defer close(job.done)
+		job.buf = w.encode(job.buf[:0], batch)
+		batch.Release()
+	}()
+	w.pending = append(w.pending, job)
+	return nil
+}
+
+// csvJob is one batch being encoded by the parallel writer.
+type csvJob struct {
+	done chan struct{}
+	buf  []byte
+}
+
+// writeOldest waits for the oldest batch being encoded and writes it.
+func (w *csvWriter) writeOldest() error {
+	job := w.pending[0]
+	w.pending = w.pending[1:]
+	<-job.done
+	err := w.put(job.buf)
+	select {
+	case w.free <- job.buf:
+	default:
+	}
+	return err
+}
+
+// put writes encoded rows.
+func (w *csvWriter) put(text []byte) error {
+	if _, err := w.bw.Write(text); err != nil {
+		w.err = w.wrap(err)
+	}
+	return w.err
+}
+
+// encode appends the rows of batch, as CSV text, to dst. It only reads the
+// writer's settings, so batches can be encoded on several goroutines.
+func (w *csvWriter) encode(dst []byte, batch arrow.RecordBatch) []byte {
 	cols := batch.Columns()
 	fmts := make([]func([]byte, int) []byte, len(cols))
 	for j, c := range cols {
@@ -116,27 +179,28 @@ func (w *csvWriter) Write(batch arrow.RecordBatch) error {
 	}
 	var scratch []byte
 	for i := 0; i < int(batch.NumRows()); i++ {
-		w.row = w.row[:0]
 		for j, c := range cols {
 			if j > 0 {
-				w.row = append(w.row, w.delim)
+				dst = append(dst, w.delim)
 			}
 			if c.IsNull(i) {
 				continue
 			}
 			scratch = fmts[j](scratch[:0], i)
-			w.row = w.appendField(w.row, scratch, true)
+			dst = w.appendField(dst, scratch, true)
 		}
-		w.row = append(w.row, w.eol...)
-		if _, err := w.bw.Write(w.row); err != nil {
-			w.err = w.wrap(err)
-			return w.err
-		}
+		dst = append(dst, w.eol...)
 	}
-	return nil
+	return dst
 }
 
 func (w *csvWriter) Close() error {
+	for len(w.pending) > 0 {
+		if err := w.writeOldest(); err != nil {
+			w.Abort()
+			return err
+		}
+	}
 	if w.err != nil {
 		return w.err
 	}
@@ -152,7 +216,15 @@ func (w *csvWriter) Close() error {
 	return nil
 }
 
-func (w *csvWriter) Abort() error { return nil }
+// Abort waits for the batches being encoded, so that no goroutine
+// outlives the writer.
+func (w *csvWriter) Abort() error {
+	for _, job := range w.pending {
+		<-job.done
+	}
+	w.pending = nil
+	return nil
+}
 
 // csvFormatter returns a function that appends the text of a non-null
 // value of a.

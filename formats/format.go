@@ -331,6 +331,14 @@ type WriteOptions struct {
 	Encoding Encoding
 	// CRLF ends CSV lines with CR LF instead of LF.
 	CRLF bool
+
+	// Parallel is the most goroutines that encode at once: a Parquet
+	// batch's columns, or CSV batches. 0 or 1 encodes on the calling
+	// goroutine. The output is byte-identical for every value. With
+	// Parallel above 1, Write may return before the batch is encoded
+	// (it holds a reference to the batch until then) and report an
+	// encoding error on a later Write or on Close.
+	Parallel int
 }
 
 // Writer writes Arrow record batches to a file. Batches must have the

@@ -242,7 +242,7 @@ func parquetCodec(c Compression) (compress.Compression, error) {
 	return 0, fmt.Errorf("unknown compression")
 }
 
-func newParquetWriter(w io.Writer, name string, schema *arrow.Schema, opts WriteOptions) (*parquetWriter, error) {
+func newParquetWriter(w io.Writer, name string, schema *arrow.Schema, opts WriteOptions) (Writer, error) {
 	codec, err := parquetCodec(opts.Compression)
 	if err != nil {
 		return nil, fmt.Errorf("formats: %s: %w", name, err)
@@ -265,17 +265,15 @@ func newParquetWriter(w io.Writer, name string, schema *arrow.Schema, opts Write
 	if opts.Allocator != nil {
 		aprops = append(aprops, pqarrow.WithAllocator(opts.Allocator))
 	}
+	if opts.Parallel > 1 && flatSchema(schema) {
+		return newParallelParquetWriter(struct{ io.Writer }{w}, name, schema, opts, wprops, aprops)
+	}
 	// pqarrow closes a sink that is an io.Closer; the caller owns w.
 	fw, err := pqarrow.NewFileWriter(schema, struct{ io.Writer }{w}, parquet.NewWriterProperties(wprops...), pqarrow.NewArrowWriterProperties(aprops...))
 	if err != nil {
 		return nil, fmt.Errorf("formats: %s: cannot write this schema as Parquet: %w", name, err)
 	}
-	keys := make([]string, 0, len(opts.Metadata))
-	for k := range opts.Metadata {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range sortedKeys(opts.Metadata) {
 		if k == arrowSchemaKey {
 			continue
 		}
@@ -310,3 +308,14 @@ func (w *parquetWriter) Close() error {
 }
 
 func (w *parquetWriter) Abort() error { return nil }
+
+// sortedKeys returns m's keys in order, so that metadata is written the
+// same way every run.
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -75,14 +75,18 @@ func countIDs(col arrow.Array, scheme pseudonym.Scheme) int64 {
 	var n int64
 	switch c := col.(type) {
 	case *array.String:
+		// Values shorter than any ID are skipped on their offsets alone:
+		// register codes and names are most of what the guard sees.
+		offs := c.ValueOffsets()
 		for i := 0; i < c.Len(); i++ {
-			if !c.IsNull(i) && holdsID(c.Value(i), scheme) {
+			if offs[i+1]-offs[i] >= minIDText && !c.IsNull(i) && holdsID(c.Value(i), scheme) {
 				n++
 			}
 		}
 	case *array.LargeString:
+		offs := c.ValueOffsets()
 		for i := 0; i < c.Len(); i++ {
-			if !c.IsNull(i) && holdsID(c.Value(i), scheme) {
+			if offs[i+1]-offs[i] >= minIDText && !c.IsNull(i) && holdsID(c.Value(i), scheme) {
 				n++
 			}
 		}
@@ -105,6 +109,10 @@ func countIDs(col arrow.Array, scheme pseudonym.Scheme) int64 {
 	return n
 }
 
+// minIDText is the shortest text holdsID looks into: no scheme's ID has
+// fewer than 10 characters.
+const minIDText = 10
+
 // holdsID reports whether a text value is, or contains as a word, a valid
 // ID: free text ("ring 15108695088 i morgen") is split into tokens of
 // letters, digits, "-" and "+", and every token of 10 to 13 characters that
@@ -112,7 +120,7 @@ func countIDs(col arrow.Array, scheme pseudonym.Scheme) int64 {
 // whole as well, so that separators inside an ID ("151086 95088") count.
 func holdsID(v string, scheme pseudonym.Scheme) bool {
 	t := strings.TrimSpace(v)
-	if len(t) < 10 {
+	if len(t) < minIDText {
 		return false
 	}
 	if len(t) <= 13 && t[0] >= '0' && t[0] <= '9' {

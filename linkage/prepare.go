@@ -509,6 +509,9 @@ func Prepare(ctx context.Context, cfg PrepareConfig) (*Report, error) {
 
 	wo := cfg.Write
 	wo.Metadata = p.metadata(rep)
+	if wo.Parallel == 0 {
+		wo.Parallel = workers
+	}
 	w, err := formats.Create(cfg.Out, p.out, wo)
 	if err != nil {
 		return nil, err
@@ -826,22 +829,15 @@ func (p *plan) transform(ctx context.Context, mem memory.Allocator, ws *worker, 
 		full.Retain()
 		out.out = full
 	} else {
-		fb := array.NewBooleanBuilder(mem)
-		for i := 0; i < n; i++ {
-			fb.Append(!bad[i] && !skip[i])
+		keep := make([]bool, n)
+		for i := range keep {
+			keep[i] = !bad[i] && !skip[i]
 		}
-		filter := fb.NewArray()
-		fb.Release()
-		defer filter.Release()
-		cctx := compute.WithAllocator(ctx, mem)
-		kept, err := compute.FilterRecordBatch(cctx, full, filter, compute.DefaultFilterOptions())
-		if err != nil {
+		var err error
+		if out.out, err = filterBatch(ctx, mem, p.out, full, keep); err != nil {
 			return nil, fmt.Errorf("linkage: filtering quarantined rows: %w", err)
 		}
-		// The filter may return a batch with a schema without metadata;
-		// rebuild it on the output schema.
-		out.out = array.NewRecordBatch(p.out, kept.Columns(), kept.NumRows())
-		kept.Release()
+		cctx := compute.WithAllocator(ctx, mem)
 		if p.cfg.QuarantineRecipients != nil && len(out.quarantine) > 0 {
 			idx := array.NewInt64Builder(mem)
 			for _, qr := range out.quarantine {

@@ -16,7 +16,14 @@
 //	parquet2csv  Parquet -> CSV through formats
 //	prepare-pq-w1, prepare-pq-w2     koble prepare Parquet -> Parquet, 1 or 2 workers
 //	prepare-csv-w1, prepare-csv-w2   koble prepare CSV -> CSV
-//	prepare-csv2pq-w2                koble prepare CSV -> Parquet
+//	prepare-csv2pq-w1, -w2           koble prepare CSV -> Parquet
+//
+// A job named -w1 runs on one core (GOMAXPROCS=1, as `koble prepare
+// --workers 1` does); passthrough-w1, csv2csv-w1 and csv2parquet-w1 are the
+// pass-throughs on one core, the references of the -w1 prepare jobs. Every
+// other job uses all cores (two here), and a -w2 job is also compared with
+// its -w1 twin (rows/s), when both ran.
+//
 //	prepare-all      koble prepare of the cancer, patient and death registries
 //	link-central     centralised linkage of the same three registers (sample:
 //	                 everyone with a cancer diagnosis or a death), the reference
@@ -118,6 +125,10 @@ func drive(rows int64, persons int, rxRows int64, jobs []string, dir, profile st
 	inputs := map[string][2]string{
 		"copy":              {pq, filepath.Join(dir, "copy.parquet")},
 		"passthrough":       {pq, filepath.Join(dir, "pass.parquet")},
+		"passthrough-w1":    {pq, filepath.Join(dir, "pass1.parquet")},
+		"csv2csv-w1":        {csv, filepath.Join(dir, "out1.csv")},
+		"csv2parquet-w1":    {csv, filepath.Join(dir, "out1.parquet")},
+		"prepare-csv2pq-w1": {csv, filepath.Join(dir, "prep4.parquet")},
 		"csvcopy":           {csv, filepath.Join(dir, "copy.csv")},
 		"csv2csv":           {csv, filepath.Join(dir, "out.csv")},
 		"csv2parquet":       {csv, filepath.Join(dir, "out.parquet")},
@@ -156,12 +167,15 @@ func drive(rows int64, persons int, rxRows int64, jobs []string, dir, profile st
 		}
 		os.Remove(io2[1])
 		ref := referenceOf(job)
-		if job == "copy" || job == "csvcopy" || job == "passthrough" || job == "csv2csv" || job == "csv2parquet" || job == "prepare-all" || job == "rx-passthrough" {
-			refs[job] = r.seconds
-		}
+		refs[job] = r.seconds
 		ratio := "-"
 		if rs, ok := refs[ref]; ok && job != ref {
-			ratio = fmt.Sprintf("%.1fx %s", r.seconds/rs, ref)
+			ratio = fmt.Sprintf("%.2fx %s", r.seconds/rs, ref)
+		}
+		if twin, ok := strings.CutSuffix(job, "-w2"); ok {
+			if ts, ok := refs[twin+"-w1"]; ok {
+				ratio += fmt.Sprintf("; %.2fx the rows/s of %s-w1", ts/r.seconds, twin)
+			}
 		}
 		fmt.Printf("| %s | %d | %.2f | %.0f | %.0f | %.0f | %s |\n", job, r.rows, r.seconds,
 			float64(r.rows)/r.seconds, float64(r.bytesIn)/r.seconds/1e6, float64(r.peakRSS)/(1<<20), ratio)
@@ -216,6 +230,9 @@ func runOne(job, in, out, profile string) error {
 		pprof.StartCPUProfile(pf)
 		defer pprof.StopCPUProfile()
 	}
+	if strings.HasSuffix(job, "-w1") {
+		runtime.GOMAXPROCS(1)
+	}
 	start := time.Now()
 	var rows int64
 	var err error
@@ -231,7 +248,7 @@ func runOne(job, in, out, profile string) error {
 	case strings.HasPrefix(job, "prepare-"):
 		rows, err = prepare(in, out, job)
 	default:
-		rows, err = formats.Convert(context.Background(), in, out, formats.ReadOptions{}, formats.WriteOptions{})
+		rows, err = formats.Convert(context.Background(), in, out, formats.ReadOptions{}, formats.WriteOptions{Parallel: runtime.GOMAXPROCS(0)})
 	}
 	if err != nil {
 		return err
@@ -282,12 +299,13 @@ func referenceOf(job string) string {
 		return "rx-passthrough"
 	case job == "prepare-all", job == "rx-passthrough":
 		return "-"
-	case strings.HasPrefix(job, "prepare-pq"):
-		return "passthrough"
-	case strings.HasPrefix(job, "prepare-csv2pq"):
-		return "csv2parquet"
-	case strings.HasPrefix(job, "prepare-csv"):
-		return "csv2csv"
+	case strings.HasPrefix(job, "prepare-"):
+		ref := map[string]string{"pq": "passthrough", "csv2pq": "csv2parquet", "csv": "csv2csv"}
+		kind, cores, _ := strings.Cut(strings.TrimPrefix(job, "prepare-"), "-")
+		if cores == "w1" {
+			return ref[kind] + "-w1"
+		}
+		return ref[kind]
 	case strings.HasPrefix(job, "csv"):
 		return "csvcopy"
 	}
