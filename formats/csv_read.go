@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 	"unsafe"
@@ -54,6 +55,16 @@ type csvReader struct {
 	cur      arrow.RecordBatch
 	err      error
 	finished bool
+	lastRows int // rows in the last batch, to size the next
+
+	// Reading in parallel (csv_parallel.go).
+	piece    []byte // the text a piece parser parses, instead of br
+	piecePos int
+	pieceCut bool // the piece was cut inside an overlong quoted record
+	pieces   chan *csvPiece
+	stop     chan struct{}
+	parsers  chan *csvReader
+	parsing  sync.WaitGroup
 }
 
 // csvColumn appends one field of a file column to its builder.
@@ -61,6 +72,10 @@ type csvColumn struct {
 	name    string
 	builder array.Builder
 	append  func(b array.Builder, field []byte, quoted bool) error
+	// lastData is the text the column's last batch held: the next batch
+	// reserves about as much, instead of growing its buffer step by step
+	// (each step a copy and a clear).
+	lastData int
 }
 
 func newCSVReader(src io.ReadCloser, name string, opts ReadOptions) (*csvReader, error) {
@@ -149,6 +164,9 @@ func newCSVReader(src io.ReadCloser, name string, opts ReadOptions) (*csvReader,
 	// Output order follows the selection.
 	r.order = selected
 	r.schema = arrow.NewSchema(fields, nil)
+	if opts.Parallel > 1 {
+		r.startParallel(opts.Parallel)
+	}
 	return r, nil
 }
 
@@ -231,6 +249,18 @@ func (r *csvReader) detectDelimiter() byte {
 // readLine returns the next physical line, with its terminator, valid
 // until the next call.
 func (r *csvReader) readLine() ([]byte, error) {
+	if r.piece != nil {
+		rest := r.piece[r.piecePos:]
+		if len(rest) == 0 {
+			return nil, io.EOF
+		}
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			rest = rest[:i+1]
+		}
+		r.piecePos += len(rest)
+		r.line++
+		return rest, nil
+	}
 	line, err := r.br.ReadSlice('\n')
 	if err == bufio.ErrBufferFull {
 		r.lineBuf = append(r.lineBuf[:0], line...)
@@ -303,6 +333,9 @@ func (r *csvReader) readRecord() (int, error) {
 					r.buf = append(r.buf, rest...)
 					line, err = r.readLine()
 					if len(line) == 0 {
+						if r.pieceCut {
+							return 0, r.errorf("quoted field runs on for more than %d MiB (is a closing quote missing?)", maxQuotedRecord>>20)
+						}
 						return 0, r.errorf("quoted field is not closed before the end of the file")
 					}
 					if !utf8.Valid(line) {
@@ -378,6 +411,10 @@ func (r *csvReader) Next() bool {
 	if r.err != nil || r.finished {
 		return false
 	}
+	if r.pieces != nil {
+		return r.nextParallel()
+	}
+	r.reserve()
 	rows := 0
 	for rows < r.batchSize {
 		n, err := r.readRecord()
@@ -411,12 +448,33 @@ func (r *csvReader) Next() bool {
 	cols := make([]arrow.Array, len(r.order))
 	for k, i := range r.order {
 		cols[k] = r.columns[i].builder.NewArray()
+		if s, ok := cols[k].(*array.String); ok {
+			r.columns[i].lastData = len(s.ValueBytes())
+		}
 	}
+	r.lastRows = rows
 	r.cur = array.NewRecordBatch(r.schema, cols, int64(rows))
 	for _, c := range cols {
 		c.Release()
 	}
 	return true
+}
+
+// reserve sizes the builders for a batch like the last one.
+func (r *csvReader) reserve() {
+	if r.lastRows == 0 {
+		return
+	}
+	for i := range r.columns {
+		c := &r.columns[i]
+		if c.builder == nil {
+			continue
+		}
+		c.builder.Reserve(r.lastRows)
+		if sb, ok := c.builder.(*array.StringBuilder); ok && c.lastData > 0 {
+			sb.ReserveData(c.lastData + c.lastData/8)
+		}
+	}
 }
 
 func (r *csvReader) fail(err error) {
@@ -435,11 +493,18 @@ func (r *csvReader) Close() error {
 		r.cur.Release()
 		r.cur = nil
 	}
+	if r.pieces != nil {
+		r.stopParallel()
+		r.pieces = nil
+	}
 	for i := range r.columns {
 		if b := r.columns[i].builder; b != nil {
 			b.Release()
 			r.columns[i].builder = nil
 		}
+	}
+	if r.src == nil { // a piece parser
+		return nil
 	}
 	return r.src.Close()
 }

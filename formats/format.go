@@ -117,6 +117,12 @@ type ReadOptions struct {
 	// Int64, Float64, Date32 (YYYY-MM-DD) or FixedWidthTypes.Boolean.
 	// Columns not named stay strings, so no ID loses a leading zero.
 	Types map[string]arrow.DataType
+
+	// Parallel, above 1, parses CSV on up to Parallel goroutines: the text
+	// is cut into pieces of BatchSize whole records, parsed at once and
+	// handed out in order, so the batches, and any error, are those of the
+	// serial reader. Parquet always decodes a batch's columns in parallel.
+	Parallel int
 }
 
 func (o *ReadOptions) allocator() memory.Allocator {

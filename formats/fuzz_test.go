@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"testing"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/stretchr/testify/require"
 
@@ -41,20 +42,26 @@ func rowsOf(t *testing.T, data []byte, format formats.Format) (rows [][]string, 
 		names = append(names, f.Name)
 	}
 	for r.Next() {
-		b := r.RecordBatch()
-		for i := 0; i < int(b.NumRows()); i++ {
-			row := make([]string, b.NumCols())
-			for j, c := range b.Columns() {
-				if c.IsNull(i) {
-					row[j] = "\x00null"
-				} else {
-					row[j] = c.ValueStr(i)
-				}
-			}
-			rows = append(rows, row)
-		}
+		rows = append(rows, batchRows(r.RecordBatch())...)
 	}
 	return rows, names, r.Err() == nil
+}
+
+// batchRows returns a batch's rows as strings, null as "\x00null".
+func batchRows(b arrow.RecordBatch) [][]string {
+	rows := make([][]string, b.NumRows())
+	for i := range rows {
+		row := make([]string, b.NumCols())
+		for j, c := range b.Columns() {
+			if c.IsNull(i) {
+				row[j] = "\x00null"
+			} else {
+				row[j] = c.ValueStr(i)
+			}
+		}
+		rows[i] = row
+	}
+	return rows
 }
 
 // FuzzCSV: the reader never panics or leaks, and whatever it reads, the
@@ -121,3 +128,20 @@ func FuzzArrowFile(f *testing.F) { fuzzBinary(f, ".arrow", formats.FormatArrowFi
 
 // FuzzArrowStream: reading any bytes as an Arrow stream never panics.
 func FuzzArrowStream(f *testing.F) { fuzzBinary(f, ".arrows", formats.FormatArrowStream) }
+
+// FuzzCSVParallel: on any text, the parallel reader gives the serial
+// reader's batches and error.
+func FuzzCSVParallel(f *testing.F) {
+	for _, s := range csvSeeds {
+		f.Add([]byte(s), uint8(2))
+	}
+	f.Add(trickyCSV(50), uint8(3))
+	f.Fuzz(func(t *testing.T, data []byte, batch uint8) {
+		opts := formats.ReadOptions{BatchSize: int(batch%8) + 1}
+		want, wantErr := csvBatches(t, data, opts)
+		opts.Parallel = 3
+		got, gotErr := csvBatches(t, data, opts)
+		require.Equal(t, wantErr, gotErr)
+		require.Equal(t, want, got)
+	})
+}

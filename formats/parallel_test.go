@@ -172,3 +172,131 @@ func TestParallelWriterAbort(t *testing.T) {
 		mem.AssertSize(t, 0)
 	}
 }
+
+// csvBatches reads CSV text into its batches' rows as strings and the
+// error text ("" for none), failing on a leak.
+func csvBatches(t *testing.T, data []byte, opts formats.ReadOptions) (batches [][][]string, errText string) {
+	t.Helper()
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	opts.Allocator, opts.Format = mem, formats.FormatCSV
+	r, err := formats.NewReader(bytes.NewReader(data), "in.csv", opts)
+	if err != nil {
+		return nil, err.Error()
+	}
+	defer r.Close()
+	for r.Next() {
+		batches = append(batches, batchRows(r.RecordBatch()))
+	}
+	if r.Err() != nil {
+		errText = r.Err().Error()
+	}
+	return batches, errText
+}
+
+// trickyCSV is a register extract with every CSV feature the parser knows:
+// quoted fields with delimiters, doubled quotes and line ends (LF and
+// CR LF) inside, empty strings and nulls, blank lines, a last line without
+// a line end.
+func trickyCSV(rows int) []byte {
+	rng := rand.New(rand.NewPCG(5, 6))
+	var b bytes.Buffer
+	b.WriteString("fnr,admit,note,n\r\n")
+	for i := 0; i < rows; i++ {
+		fmt.Fprintf(&b, "%011d,2020-01-%02d,", i, 1+i%28)
+		switch rng.IntN(8) {
+		case 0:
+			b.WriteString(`"two` + "\n" + `lines, ""quoted"""`)
+		case 1:
+			b.WriteString(`"crlf` + "\r\n" + `inside"`)
+		case 2:
+			b.WriteString(`""`)
+		case 3:
+			// null
+		default:
+			fmt.Fprintf(&b, "plain %d", rng.IntN(100))
+		}
+		fmt.Fprintf(&b, ",%d", i)
+		if i < rows-1 {
+			b.WriteString("\r\n")
+			if rng.IntN(20) == 0 {
+				b.WriteString("\n\r\n") // blank lines
+			}
+		}
+	}
+	return b.Bytes()
+}
+
+// TestParallelCSVReadIdentical checks that parsing pieces in parallel gives
+// the serial reader's batches, and on a fault anywhere, its error.
+func TestParallelCSVReadIdentical(t *testing.T) {
+	good := trickyCSV(3000)
+	faults := map[string]func([]byte) []byte{
+		"ragged row": func(d []byte) []byte {
+			return bytes.Replace(d, []byte(",2020-01-05,"), []byte(",2020-01-05,x,"), 1)
+		},
+		"bare quote": func(d []byte) []byte { return bytes.Replace(d, []byte("plain 7"), []byte(`pl"ain`), 1) },
+		"text after quote": func(d []byte) []byte {
+			return bytes.Replace(d, []byte(`inside"`), []byte(`inside"x`), 1)
+		},
+		"unclosed quote": func(d []byte) []byte { return append(d, []byte("\n1,2,\"open\n...")...) },
+		"invalid UTF-8":  func(d []byte) []byte { return bytes.Replace(d, []byte("plain 9"), []byte("pl\xffin"), 1) },
+		"none":           func(d []byte) []byte { return d },
+	}
+	for name, fault := range faults {
+		data := fault(append([]byte(nil), good...))
+		for _, size := range []int{1, 7, 64, 5000} {
+			opts := formats.ReadOptions{BatchSize: size}
+			want, wantErr := csvBatches(t, data, opts)
+			if name == "none" {
+				require.Empty(t, wantErr)
+			} else {
+				require.NotEmpty(t, wantErr, name)
+			}
+			for _, p := range []int{2, 5} {
+				opts.Parallel = p
+				got, gotErr := csvBatches(t, data, opts)
+				assert.Equal(t, wantErr, gotErr, "%s, batches of %d, %d goroutines", name, size, p)
+				assert.Equal(t, want, got, "%s, batches of %d, %d goroutines", name, size, p)
+			}
+		}
+	}
+	// Typed columns and a projection take the same path.
+	opts := formats.ReadOptions{BatchSize: 100, Columns: []string{"n", "fnr"}, Types: map[string]arrow.DataType{"n": arrow.PrimitiveTypes.Int64}}
+	want, _ := csvBatches(t, good, opts)
+	opts.Parallel = 3
+	got, _ := csvBatches(t, good, opts)
+	assert.Equal(t, want, got)
+}
+
+// TestParallelCSVCloseEarly checks that closing a parallel reader before
+// the end stops its goroutines and releases every batch (the checked
+// allocator in csvBatches' manner).
+func TestParallelCSVCloseEarly(t *testing.T) {
+	data := trickyCSV(20000)
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	r, err := formats.NewReader(bytes.NewReader(data), "in.csv", formats.ReadOptions{Format: formats.FormatCSV, Allocator: mem, BatchSize: 100, Parallel: 4})
+	require.NoError(t, err)
+	require.True(t, r.Next())
+	require.NoError(t, r.Close())
+	mem.AssertSize(t, 0)
+}
+
+// TestCSVSplitterRunawayQuote checks that a stray quote does not make the
+// parallel reader hold the rest of the file: the record is cut off past
+// the bound and reported.
+func TestCSVSplitterRunawayQuote(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 70 MiB")
+	}
+	var b bytes.Buffer
+	b.WriteString("a,b\n1,\"stray\n")
+	line := bytes.Repeat([]byte("x"), 1023)
+	for b.Len() < 70<<20 {
+		b.Write(line)
+		b.WriteByte('\n')
+	}
+	_, errText := csvBatches(t, b.Bytes(), formats.ReadOptions{Parallel: 2})
+	assert.Contains(t, errText, "line 2")
+	assert.Contains(t, errText, "quoted field runs on for more than 64 MiB")
+}

@@ -123,6 +123,17 @@ func holdsID(v string, scheme pseudonym.Scheme) bool {
 	if len(t) < minIDText {
 		return false
 	}
+	// Names, codes and dates end here: no scheme's ID has fewer than
+	// nine digits (a Finnish one has exactly nine).
+	digits := 0
+	for i := 0; i < len(t); i++ {
+		if t[i]-'0' <= 9 {
+			digits++
+		}
+	}
+	if digits < 9 {
+		return false
+	}
 	if len(t) <= 13 && t[0] >= '0' && t[0] <= '9' {
 		if _, r := scheme.Parse([]byte(t)); r == pseudonym.ReasonNone {
 			return true

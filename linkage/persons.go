@@ -33,9 +33,25 @@ func newPersonStats() *personStats { return &personStats{exact: map[uint64]uint3
 
 func sampled(k uint64) bool { return k>>sampleShift == 0 }
 
-func (s *personStats) add(k uint64) {
+func (s *personStats) add(k uint64) { s.addRows(k, 1) }
+
+// addKeys counts rows of persons in the order read: a person's adjacent
+// rows (registers are often sorted by ID) are counted with one update.
+func (s *personStats) addKeys(keys []uint64) {
+	for i := 0; i < len(keys); {
+		j := i + 1
+		for j < len(keys) && keys[j] == keys[i] {
+			j++
+		}
+		s.addRows(keys[i], uint32(j-i))
+		i = j
+	}
+}
+
+// addRows counts n rows of the person k.
+func (s *personStats) addRows(k uint64, n uint32) {
 	if s.registers == nil {
-		s.exact[k]++
+		s.exact[k] += n
 		if len(s.exact) > exactPersons {
 			s.switchToEstimate()
 		}
@@ -43,7 +59,7 @@ func (s *personStats) add(k uint64) {
 	}
 	s.hllAdd(k)
 	if sampled(k) {
-		s.sample[k]++
+		s.sample[k] += n
 	}
 }
 

@@ -448,6 +448,9 @@ func Prepare(ctx context.Context, cfg PrepareConfig) (*Report, error) {
 		mem = memory.DefaultAllocator
 	}
 	cfg.Read.Allocator = mem
+	if cfg.Read.Parallel == 0 {
+		cfg.Read.Parallel = workers
+	}
 	r, err := formats.Open(cfg.In, cfg.Read)
 	if err != nil {
 		return nil, err
@@ -572,9 +575,7 @@ func Prepare(ctx context.Context, cfg PrepareConfig) (*Report, error) {
 				return err
 			}
 		}
-		for _, k := range o.persons {
-			persons.add(k)
-		}
+		persons.addKeys(o.persons)
 		if cfg.Progress != nil {
 			cfg.Progress(rep.RowsRead)
 		}

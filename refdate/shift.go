@@ -6,6 +6,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
@@ -323,50 +324,103 @@ func (s *Shifter) shiftTimestamps(mem memory.Allocator, c *array.Timestamp, offs
 }
 
 func (s *Shifter) shiftStrings(mem memory.Allocator, c *array.String, offsets []int32) (arrow.Array, []Problem, error) {
-	b := array.NewStringBuilder(mem)
-	defer b.Release()
-	n := c.Len()
-	b.Reserve(n)
-	b.ReserveData(len(c.ValueBytes()))
+	out := newStringOut(mem, c.Len(), len(c.ValueBytes()))
+	defer out.release()
+	raw, vo := c.ValueBytes(), c.ValueOffsets()
 	var problems []Problem
-	var buf []byte
-	for i := 0; i < n; i++ {
+	for i := range c.Len() {
 		if c.IsNull(i) {
-			b.AppendNull()
+			out.appendNull()
 			continue
 		}
-		v := c.Value(i)
-		if v == "" {
-			b.AppendEmptyValue()
+		v := raw[vo[i]-vo[0] : vo[i+1]-vo[0]]
+		if len(v) == 0 {
+			out.append(nil)
 			continue
 		}
-		day, layout, rest, ok := ParseDate([]byte(v))
+		day, layout, rest, ok := ParseDate(v)
 		if !ok {
 			problems = append(problems, Problem{Row: i, Reason: ReasonUnparsable})
-			b.AppendNull()
+			out.appendNull()
 			continue
 		}
 		if layout.Partial() {
 			if s.opts.Partial == PartialCoarsen {
-				buf = AppendDate(buf[:0], day, LayoutYear, nil)
-				b.BinaryBuilder.Append(buf)
+				out.data = AppendDate(out.data, day, LayoutYear, nil)
+				out.append(nil)
 				continue
 			}
 			problems = append(problems, Problem{Row: i, Reason: ReasonPartial})
-			b.AppendNull()
+			out.appendNull()
 			continue
 		}
 		d, r := s.ShiftDay(day, offsets[i])
 		if r != ReasonNone {
 			problems = append(problems, Problem{Row: i, Reason: r})
-			b.AppendNull()
+			out.appendNull()
 			continue
 		}
-		buf = AppendDate(buf[:0], d, layout, rest)
-		b.BinaryBuilder.Append(buf)
+		out.data = AppendDate(out.data, d, layout, rest)
+		out.append(nil)
 	}
-	return b.NewArray(), problems, nil
+	return out.array(), problems, nil
 }
+
+// stringOut builds a string column value by value, like a StringBuilder
+// but with the text appended straight to data (AppendDate writes there),
+// and with no copy or clearing when it grows: shifting text dates was a
+// fifth of a CSV prepare's time with the builder.
+type stringOut struct {
+	mem      memory.Allocator
+	validity *memory.Buffer
+	offsets  []int32
+	data     []byte
+	n, nulls int
+}
+
+func newStringOut(mem memory.Allocator, n, dataHint int) *stringOut {
+	o := &stringOut{mem: mem, validity: memory.NewResizableBuffer(mem)}
+	o.validity.Resize(int(bitutil.BytesForBits(int64(n))))
+	clear(o.validity.Bytes()) // not every allocator clears
+	o.offsets = make([]int32, 1, n+1)
+	o.data = make([]byte, 0, dataHint)
+	return o
+}
+
+// append ends a valid value: tail, after whatever was appended to data.
+func (o *stringOut) append(tail []byte) {
+	o.data = append(o.data, tail...)
+	bitutil.SetBit(o.validity.Bytes(), o.n)
+	o.offsets = append(o.offsets, int32(len(o.data)))
+	o.n++
+}
+
+func (o *stringOut) appendNull() {
+	o.offsets = append(o.offsets, int32(len(o.data)))
+	o.n++
+	o.nulls++
+}
+
+// array returns the column; the stringOut is spent.
+func (o *stringOut) array() arrow.Array {
+	offsets := memory.NewResizableBuffer(o.mem)
+	offsets.Resize(len(o.offsets) * arrow.Int32SizeBytes)
+	copy(arrow.Int32Traits.CastFromBytes(offsets.Bytes()), o.offsets)
+	data := memory.NewResizableBuffer(o.mem)
+	data.Resize(len(o.data))
+	copy(data.Bytes(), o.data)
+	validity := o.validity
+	if o.nulls == 0 {
+		validity = nil
+	}
+	d := array.NewData(arrow.BinaryTypes.String, o.n, []*memory.Buffer{validity, offsets, data}, nil, o.nulls, 0)
+	defer d.Release()
+	offsets.Release()
+	data.Release()
+	return array.MakeFromData(d)
+}
+
+func (o *stringOut) release() { o.validity.Release() }
 
 // Days converts a date column to day numbers (days since 1970-01-01; a
 // timestamp's date in UTC, or in its zone for a zoned one), for relative

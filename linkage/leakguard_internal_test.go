@@ -1,0 +1,43 @@
+package linkage
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/koble/koble/pseudonym"
+)
+
+// TestHoldsIDEveryScheme checks the guard's shortcuts (length, digit count)
+// against the shortest ID of every scheme, alone and inside free text.
+func TestHoldsIDEveryScheme(t *testing.T) {
+	for _, c := range []struct {
+		scheme pseudonym.Scheme
+		id     string
+	}{
+		{pseudonym.Norway{}, "15108695088"},
+		{pseudonym.Sweden{}, "880320-0016"},
+		{pseudonym.Sweden{}, "8803200016"},
+		{pseudonym.Denmark{}, "211062-5629"},
+		{pseudonym.Denmark{}, "2110625629"},
+		{pseudonym.Finland{}, "131052-308T"},
+	} {
+		assert.True(t, holdsID(c.id, c.scheme), c.scheme.Code())
+		assert.True(t, holdsID("ring "+c.id+" i morgen", c.scheme), c.scheme.Code())
+		assert.False(t, holdsID("Haukeland universitetssjukehus", c.scheme), c.scheme.Code())
+		assert.False(t, holdsID("2019-03-04", c.scheme), c.scheme.Code())
+	}
+}
+
+// TestAddKeysCountsRuns checks that counting a batch's keys run by run
+// gives what counting them one by one gives.
+func TestAddKeysCountsRuns(t *testing.T) {
+	keys := []uint64{5, 5, 5, 7, 5, 9, 9, 7}
+	one, runs := newPersonStats(), newPersonStats()
+	for _, k := range keys {
+		one.add(k)
+	}
+	runs.addKeys(keys)
+	assert.Equal(t, one.exact, runs.exact)
+	assert.Equal(t, map[uint64]uint32{5: 4, 7: 2, 9: 2}, runs.exact)
+}
