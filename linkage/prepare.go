@@ -100,8 +100,11 @@ type PrepareConfig struct {
 	QuarantinePath       string
 	QuarantineRecipients []age.Recipient
 
-	// Workers is the number of goroutines (all cores if zero). The output
-	// is the same for every value.
+	// Workers is the number of goroutines that transform batches, and,
+	// unless Read.Parallel or Write.Parallel say otherwise, that parse CSV
+	// and encode the output (GOMAXPROCS if zero). The output is the same
+	// for every value. To bound the cores the whole process uses, set
+	// GOMAXPROCS too, as `koble prepare --workers` does.
 	Workers int
 	// Progress, if not nil, is called with the rows read so far.
 	Progress func(rows int64)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -106,6 +107,7 @@ func newConvertCmd(g *globals) *cobra.Command {
 	var compression string
 	var rowGroupRows int64
 	var overwrite bool
+	var workers int
 	cmd := &cobra.Command{
 		Use:   "convert IN OUT",
 		Short: "Convert a file between CSV, Parquet and Arrow",
@@ -132,6 +134,10 @@ when the whole file has been written.`,
 			}
 			wo.RowGroupRows = rowGroupRows
 			wo.Overwrite = overwrite
+			if workers == 0 {
+				workers = runtime.GOMAXPROCS(0)
+			}
+			ro.Parallel, wo.Parallel = workers, workers
 			start := time.Now()
 			rows, err := formats.Convert(cmd.Context(), args[0], args[1], ro, wo)
 			if err != nil {
@@ -146,6 +152,7 @@ when the whole file has been written.`,
 	cmd.Flags().StringVar(&compression, "compression", "", "Parquet: zstd (default), snappy, gzip, lz4, none; Arrow: none (default), lz4, zstd")
 	cmd.Flags().Int64Var(&rowGroupRows, "row-group-rows", formats.DefaultRowGroupRows, "rows per Parquet row group")
 	cmd.Flags().BoolVar(&overwrite, "overwrite", false, "replace OUT if it exists")
+	cmd.Flags().IntVar(&workers, "workers", 0, workersHelp)
 	return cmd
 }
 

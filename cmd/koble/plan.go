@@ -138,7 +138,7 @@ file), --party register (the extract).`,
 	kf.add(cmd)
 	cmd.Flags().StringVar(&opts.Source, "source", "", "run only this source's part (distributed linkage)")
 	cmd.Flags().StringVar(&party, "party", "", "run one party's step of the pseudonymous-register flow: definer, administrator or register")
-	cmd.Flags().IntVar(&opts.Workers, "workers", 0, "worker goroutines per source (default: all cores)")
+	cmd.Flags().IntVar(&opts.Workers, "workers", 0, workersHelp)
 	cmd.Flags().BoolVar(&opts.Overwrite, "overwrite", false, "replace earlier deliveries")
 	return cmd
 }

@@ -196,7 +196,7 @@ The same input and key give byte-identical output for any --workers.`,
 	fl.StringVar(&cfg.ReportPath, "report", "", "write the JSON report here")
 	fl.StringVar(&cfg.QuarantinePath, "quarantine", "", "write quarantined rows' numbers and reasons here (CSV)")
 	fl.StringArrayVar(&quarantineRows, "quarantine-rows", nil, "write whole quarantined rows instead, age-encrypted to this recipient (repeatable)")
-	fl.IntVar(&cfg.Workers, "workers", 0, "worker goroutines (default: all cores)")
+	fl.IntVar(&cfg.Workers, "workers", 0, workersHelp)
 	fl.StringVar(&compression, "compression", "", "output compression (Parquet: zstd by default)")
 	fl.Int64Var(&rowGroupRows, "row-group-rows", formats.DefaultRowGroupRows, "rows per Parquet row group")
 	fl.BoolVar(&overwrite, "overwrite", false, "replace existing output, report and quarantine files")

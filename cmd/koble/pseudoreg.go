@@ -155,7 +155,7 @@ agree with every other source; the project key file opens with the same
 	kf.add(cmd)
 	cmd.Flags().StringVar(&plan, "plan", "", "the project's plan")
 	cmd.Flags().StringVar(&source, "source", "", "the plan's pseudonymous source")
-	cmd.Flags().IntVar(&workers, "workers", 0, "worker goroutines (default: all cores)")
+	cmd.Flags().IntVar(&workers, "workers", 0, workersHelp)
 	cmd.Flags().BoolVar(&overwrite, "overwrite", false, "replace an earlier delivery")
 	return cmd
 }

@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -108,6 +110,16 @@ Start with 'koble demo' to see a whole project run on generated data.`,
 	}
 	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "print nothing but errors")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if f := cmd.Flags().Lookup("workers"); f != nil && f.Changed {
+			n, err := strconv.Atoi(f.Value.String())
+			if err != nil || n < 1 {
+				return usagef("--workers must be at least 1")
+			}
+			useCores(n)
+		}
+		return nil
+	}
 	root.AddCommand(
 		newVersionCmd(g),
 		newSynthCmd(g),
@@ -149,5 +161,19 @@ func maxArgs(n int, what string) cobra.PositionalArgs {
 			return usagef("expected at most %s, got %d arguments", what, len(args))
 		}
 		return nil
+	}
+}
+
+// workersHelp is the help of every --workers flag.
+const workersHelp = "cores to use: this many goroutines read, transform and write (default: all cores)"
+
+// useCores makes the process run on at most n cores, as --workers asks:
+// the reading, transforming and writing goroutines, and the runtime's own
+// work (the garbage collector), share them. A register manager on a
+// shared server can so keep koble to its share; the output is the same
+// for every n.
+func useCores(n int) {
+	if n < runtime.GOMAXPROCS(0) {
+		runtime.GOMAXPROCS(n)
 	}
 }
