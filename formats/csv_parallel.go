@@ -8,7 +8,6 @@ import (
 	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 )
 
 // Parallel CSV reading: one goroutine cuts the text into pieces of whole
@@ -61,7 +60,7 @@ func (s *csvSplitter) next(buf []byte) (piece []byte, firstLine int, truncated b
 				cut()
 				return piece, firstLine, true, nil
 			}
-			piece = slices.Grow(piece, 1<<20)
+			piece = slices.Grow(piece, max(1<<20, len(piece))) // doubling: a piece is copied O(1) times
 			n, err := s.src.Read(piece[len(piece):cap(piece)])
 			piece = piece[:len(piece)+n]
 			if err != nil {
@@ -171,8 +170,8 @@ func (r *csvReader) pieceParser() *csvReader {
 	p := &csvReader{name: r.name, delim: r.delim, mem: r.mem, batchSize: math.MaxInt,
 		schema: r.schema, order: r.order, fileCols: r.fileCols, columns: make([]csvColumn, len(r.columns))}
 	for i, c := range r.columns {
-		if c.builder != nil {
-			p.columns[i] = csvColumn{name: c.name, builder: array.NewBuilder(r.mem, c.builder.Type()), append: c.append}
+		if c.read() {
+			p.columns[i], _ = newCSVColumn(r.mem, c.name, c.typ) // r made it without error
 		}
 	}
 	return p

@@ -42,7 +42,7 @@ type csvReader struct {
 	mem       memory.Allocator
 	batchSize int
 	schema    *arrow.Schema
-	columns   []csvColumn // one per file column; nil builder: not read
+	columns   []csvColumn // one per file column; see csvColumn.read
 	order     []int       // file columns in output order
 	fileCols  int
 
@@ -67,15 +67,95 @@ type csvReader struct {
 	parsing  sync.WaitGroup
 }
 
-// csvColumn appends one field of a file column to its builder.
+// csvColumn collects one file column: a string column in text, any
+// other type through its builder.
 type csvColumn struct {
 	name    string
+	typ     arrow.DataType
+	text    *textColumn
 	builder array.Builder
 	append  func(b array.Builder, field []byte, quoted bool) error
-	// lastData is the text the column's last batch held: the next batch
-	// reserves about as much, instead of growing its buffer step by step
-	// (each step a copy and a clear).
-	lastData int
+}
+
+// read reports whether the column is read at all.
+func (c *csvColumn) read() bool { return c.text != nil || c.builder != nil }
+
+// newCSVColumn returns a column of type typ.
+func newCSVColumn(mem memory.Allocator, name string, typ arrow.DataType) (csvColumn, error) {
+	if typ.ID() == arrow.STRING {
+		return csvColumn{name: name, typ: typ, text: &textColumn{}}, nil
+	}
+	app, err := csvAppender(typ)
+	if err != nil {
+		return csvColumn{}, err
+	}
+	return csvColumn{name: name, typ: typ, builder: array.NewBuilder(mem, typ), append: app}, nil
+}
+
+// textColumn collects a string column's values for one batch in buffers
+// kept from batch to batch, and gives each batch's array a copy of exactly
+// its size. An arrow builder grows its buffers by reallocating and
+// clearing them, which was a third of parsing.
+type textColumn struct {
+	offsets []int32
+	data    []byte
+	valid   []byte // a bit per value
+	nulls   int
+}
+
+// add appends a field: an empty unquoted one is null.
+func (c *textColumn) add(field []byte, quoted bool) {
+	n := len(c.offsets)
+	if n == 0 {
+		c.offsets = append(c.offsets, 0)
+		n = 1
+	}
+	i := n - 1 // this value's index
+	if i%8 == 0 {
+		c.valid = append(c.valid, 0)
+	}
+	if len(field) > 0 || quoted {
+		c.data = append(c.data, field...)
+		c.valid[i/8] |= 1 << (i % 8)
+	} else {
+		c.nulls++
+	}
+	c.offsets = append(c.offsets, int32(len(c.data)))
+}
+
+// array returns the batch's column and empties c for the next.
+func (c *textColumn) array(mem memory.Allocator) arrow.Array {
+	rows := max(len(c.offsets)-1, 0)
+	if rows == 0 {
+		c.offsets = append(c.offsets[:0], 0)
+	}
+	buffer := func(b []byte) *memory.Buffer {
+		out := memory.NewResizableBuffer(mem)
+		out.Resize(len(b))
+		copy(out.Bytes(), b)
+		return out
+	}
+	var validity *memory.Buffer
+	if c.nulls > 0 {
+		validity = buffer(c.valid)
+	}
+	offsets := buffer(arrow.Int32Traits.CastToBytes(c.offsets))
+	data := buffer(c.data)
+	d := array.NewData(arrow.BinaryTypes.String, rows, []*memory.Buffer{validity, offsets, data}, nil, c.nulls, 0)
+	for _, b := range []*memory.Buffer{validity, offsets, data} {
+		if b != nil {
+			b.Release()
+		}
+	}
+	a := array.MakeFromData(d)
+	d.Release()
+	c.reset()
+	return a
+}
+
+// reset drops the values collected, keeping the buffers.
+func (c *textColumn) reset() {
+	c.offsets, c.data, c.valid, c.nulls = c.offsets[:0], c.data[:0], c.valid[:0], 0
 }
 
 func newCSVReader(src io.ReadCloser, name string, opts ReadOptions) (*csvReader, error) {
@@ -151,14 +231,14 @@ func newCSVReader(src io.ReadCloser, name string, opts ReadOptions) (*csvReader,
 		if typ == nil {
 			typ = arrow.BinaryTypes.String
 		}
-		app, err := csvAppender(typ)
+		if r.columns[i].read() {
+			return nil, fmt.Errorf("formats: %s: column %q is asked for twice", name, header[i])
+		}
+		c, err := newCSVColumn(r.mem, header[i], typ)
 		if err != nil {
 			return nil, fmt.Errorf("formats: %s: column %q: %w", name, header[i], err)
 		}
-		if r.columns[i].builder != nil {
-			return nil, fmt.Errorf("formats: %s: column %q is asked for twice", name, header[i])
-		}
-		r.columns[i] = csvColumn{name: header[i], builder: array.NewBuilder(r.mem, typ), append: app}
+		r.columns[i] = c
 		fields = append(fields, arrow.Field{Name: header[i], Type: typ, Nullable: true})
 	}
 	// Output order follows the selection.
@@ -432,6 +512,10 @@ func (r *csvReader) Next() bool {
 		}
 		for i := range r.columns {
 			c := &r.columns[i]
+			if c.text != nil {
+				c.text.add(r.field(i), r.quoted[i])
+				continue
+			}
 			if c.builder == nil {
 				continue
 			}
@@ -447,9 +531,10 @@ func (r *csvReader) Next() bool {
 	}
 	cols := make([]arrow.Array, len(r.order))
 	for k, i := range r.order {
-		cols[k] = r.columns[i].builder.NewArray()
-		if s, ok := cols[k].(*array.String); ok {
-			r.columns[i].lastData = len(s.ValueBytes())
+		if c := &r.columns[i]; c.text != nil {
+			cols[k] = c.text.array(r.mem)
+		} else {
+			cols[k] = c.builder.NewArray()
 		}
 	}
 	r.lastRows = rows
@@ -466,13 +551,8 @@ func (r *csvReader) reserve() {
 		return
 	}
 	for i := range r.columns {
-		c := &r.columns[i]
-		if c.builder == nil {
-			continue
-		}
-		c.builder.Reserve(r.lastRows)
-		if sb, ok := c.builder.(*array.StringBuilder); ok && c.lastData > 0 {
-			sb.ReserveData(c.lastData + c.lastData/8)
+		if b := r.columns[i].builder; b != nil {
+			b.Reserve(r.lastRows)
 		}
 	}
 }
@@ -481,6 +561,9 @@ func (r *csvReader) fail(err error) {
 	r.err = err
 	// Drop the partial batch.
 	for i := range r.columns {
+		if t := r.columns[i].text; t != nil {
+			t.reset()
+		}
 		if b := r.columns[i].builder; b != nil {
 			a := b.NewArray()
 			a.Release()

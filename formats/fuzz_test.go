@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/stretchr/testify/require"
 
@@ -42,13 +43,17 @@ func rowsOf(t *testing.T, data []byte, format formats.Format) (rows [][]string, 
 		names = append(names, f.Name)
 	}
 	for r.Next() {
-		rows = append(rows, batchRows(r.RecordBatch())...)
+		rows = append(rows, batchRows(t, r.RecordBatch())...)
 	}
 	return rows, names, r.Err() == nil
 }
 
-// batchRows returns a batch's rows as strings, null as "\x00null".
-func batchRows(b arrow.RecordBatch) [][]string {
+// batchRows returns a batch's rows as strings, null as "\x00null", and
+// fails on a column whose buffers are not valid Arrow.
+func batchRows(t *testing.T, b arrow.RecordBatch) [][]string {
+	for _, c := range b.Columns() {
+		require.NoError(t, array.ValidateFull(c))
+	}
 	rows := make([][]string, b.NumRows())
 	for i := range rows {
 		row := make([]string, b.NumCols())

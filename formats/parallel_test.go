@@ -186,7 +186,7 @@ func csvBatches(t *testing.T, data []byte, opts formats.ReadOptions) (batches []
 	}
 	defer r.Close()
 	for r.Next() {
-		batches = append(batches, batchRows(r.RecordBatch()))
+		batches = append(batches, batchRows(t, r.RecordBatch()))
 	}
 	if r.Err() != nil {
 		errText = r.Err().Error()

@@ -37,6 +37,8 @@ package main
 
 import (
 	"bufio"
+	"cmp"
+	"slices"
 
 	"context"
 	"filippo.io/age"
@@ -68,6 +70,7 @@ func main() {
 	in := flag.String("in", "", "internal: input")
 	out := flag.String("out", "", "internal: output")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of each job to this prefix")
+	repeat := flag.Int("repeat", 1, "run each job this many times, in rounds, and report the median time (and the highest peak RSS)")
 	flag.Parse()
 
 	if *one != "" {
@@ -77,7 +80,7 @@ func main() {
 		}
 		return
 	}
-	if err := drive(*rows, *persons, *rxRows, strings.Split(*jobs, ","), *dir, *profile); err != nil {
+	if err := drive(*rows, *persons, *rxRows, strings.Split(*jobs, ","), *dir, *profile, max(*repeat, 1)); err != nil {
 		fmt.Fprintln(os.Stderr, "driver:", err)
 		os.Exit(1)
 	}
@@ -91,7 +94,7 @@ type result struct {
 	peakRSS int64 // bytes
 }
 
-func drive(rows int64, persons int, rxRows int64, jobs []string, dir, profile string) error {
+func drive(rows int64, persons int, rxRows int64, jobs []string, dir, profile string, repeat int) error {
 	if dir == "" {
 		d, err := os.MkdirTemp("", "koble-bench-")
 		if err != nil {
@@ -145,27 +148,29 @@ func drive(rows int64, persons int, rxRows int64, jobs []string, dir, profile st
 	}
 	fmt.Printf("| job | rows | seconds | rows/s | MB/s in | peak RSS MiB | ratio to reference |\n|---|---|---|---|---|---|---|\n")
 	refs := map[string]float64{}
+	// Rounds run every job once, in order, so that a slow spell of the
+	// machine falls on all jobs alike rather than on one job's runs.
+	all := map[string][]result{}
+	for range repeat {
+		for _, job := range jobs {
+			io2, ok := inputs[job]
+			if !ok {
+				return fmt.Errorf("unknown job %q", job)
+			}
+			r, err := runChild(self, job, io2, profile)
+			if err != nil {
+				return err
+			}
+			all[job] = append(all[job], r)
+		}
+	}
 	for _, job := range jobs {
-		io2, ok := inputs[job]
-		if !ok {
-			return fmt.Errorf("unknown job %q", job)
+		runs := all[job]
+		slices.SortFunc(runs, func(a, b result) int { return cmp.Compare(a.seconds, b.seconds) })
+		r := runs[len(runs)/2]
+		for _, o := range runs {
+			r.peakRSS = max(r.peakRSS, o.peakRSS)
 		}
-		os.Remove(io2[1])
-		args := []string{"-one", job, "-in", io2[0], "-out", io2[1]}
-		if profile != "" {
-			args = append(args, "-cpuprofile", profile)
-		}
-		cmd := exec.Command(self, args...)
-		cmd.Stderr = os.Stderr
-		outb, err := cmd.Output()
-		if err != nil {
-			return fmt.Errorf("%s: %w", job, err)
-		}
-		r, err := parseResult(string(outb))
-		if err != nil {
-			return fmt.Errorf("%s: %w", job, err)
-		}
-		os.Remove(io2[1])
 		ref := referenceOf(job)
 		refs[job] = r.seconds
 		ratio := "-"
@@ -182,6 +187,27 @@ func drive(rows int64, persons int, rxRows int64, jobs []string, dir, profile st
 	}
 	fmt.Printf("\n%d rows, %s/%s, %d CPUs, %s\n", rows, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
 	return nil
+}
+
+// runChild runs one job in a child process and returns what it reports.
+func runChild(self, job string, io2 [2]string, profile string) (result, error) {
+	os.Remove(io2[1])
+	defer os.Remove(io2[1])
+	args := []string{"-one", job, "-in", io2[0], "-out", io2[1]}
+	if profile != "" {
+		args = append(args, "-cpuprofile", profile)
+	}
+	cmd := exec.Command(self, args...)
+	cmd.Stderr = os.Stderr
+	outb, err := cmd.Output()
+	if err != nil {
+		return result{}, fmt.Errorf("%s: %w", job, err)
+	}
+	r, err := parseResult(string(outb))
+	if err != nil {
+		return result{}, fmt.Errorf("%s: %w", job, err)
+	}
+	return r, nil
 }
 
 func parseResult(out string) (result, error) {
