@@ -32,6 +32,7 @@ type csvSplitter struct {
 	records int    // records per piece
 	lines   int    // physical lines before the next piece
 	carry   []byte // text read past the last cut
+	last    int    // the last piece's length
 	eof     bool
 	err     error
 }
@@ -40,6 +41,9 @@ type csvSplitter struct {
 // physical lines before it, and whether it was cut inside a quoted record
 // longer than maxQuotedRecord. An empty piece and no error: the end.
 func (s *csvSplitter) next(buf []byte) (piece []byte, firstLine int, truncated bool, err error) {
+	if want := s.last + s.last/8; cap(buf) < want {
+		buf = make([]byte, 0, want) // one allocation for a piece like the last
+	}
 	piece = append(buf[:0], s.carry...)
 	firstLine = s.lines
 	pos, recStart, records, lines := 0, 0, 0, 0
@@ -48,6 +52,7 @@ func (s *csvSplitter) next(buf []byte) (piece []byte, firstLine int, truncated b
 		s.carry = append(s.carry[:0], piece[pos:]...)
 		s.lines += lines
 		piece = piece[:pos]
+		s.last = len(piece)
 	}
 	for {
 		i := bytes.IndexByte(piece[pos:], '\n')
@@ -117,7 +122,7 @@ func (r *csvReader) startParallel(parallel int) {
 func (r *csvReader) split(parsers chan *csvReader) {
 	defer close(r.pieces)
 	sp := &csvSplitter{src: r.br, records: r.batchSize, lines: r.line}
-	bufs := make(chan []byte, cap(parsers)+1)
+	bufs := make(chan []byte, 2*cap(parsers)+2)
 	for {
 		var buf []byte
 		select {

@@ -121,7 +121,10 @@ type ReadOptions struct {
 	// Parallel, above 1, parses CSV on up to Parallel goroutines: the text
 	// is cut into pieces of BatchSize whole records, parsed at once and
 	// handed out in order, so the batches, and any error, are those of the
-	// serial reader. Parquet always decodes a batch's columns in parallel.
+	// serial reader. It holds about twice the memory; on the 2-core
+	// machine of bench/RESULTS.md it was no faster, so koble's own
+	// commands leave it off. Parquet always decodes a batch's columns in
+	// parallel.
 	Parallel int
 }
 

@@ -101,8 +101,8 @@ type PrepareConfig struct {
 	QuarantineRecipients []age.Recipient
 
 	// Workers is the number of goroutines that transform batches, and,
-	// unless Read.Parallel or Write.Parallel say otherwise, that parse CSV
-	// and encode the output (GOMAXPROCS if zero). The output is the same
+	// unless Write.Parallel says otherwise, that encode the output
+	// (GOMAXPROCS if zero). The output is the same
 	// for every value. To bound the cores the whole process uses, set
 	// GOMAXPROCS too, as `koble prepare --workers` does.
 	Workers int
@@ -451,9 +451,6 @@ func Prepare(ctx context.Context, cfg PrepareConfig) (*Report, error) {
 		mem = memory.DefaultAllocator
 	}
 	cfg.Read.Allocator = mem
-	if cfg.Read.Parallel == 0 {
-		cfg.Read.Parallel = workers
-	}
 	r, err := formats.Open(cfg.In, cfg.Read)
 	if err != nil {
 		return nil, err

@@ -274,7 +274,7 @@ func runOne(job, in, out, profile string) error {
 	case strings.HasPrefix(job, "prepare-"):
 		rows, err = prepare(in, out, job)
 	default:
-		rows, err = formats.Convert(context.Background(), in, out, formats.ReadOptions{Parallel: runtime.GOMAXPROCS(0)}, formats.WriteOptions{Parallel: runtime.GOMAXPROCS(0)})
+		rows, err = formats.Convert(context.Background(), in, out, formats.ReadOptions{}, formats.WriteOptions{Parallel: runtime.GOMAXPROCS(0)})
 	}
 	if err != nil {
 		return err

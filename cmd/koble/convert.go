@@ -137,7 +137,7 @@ when the whole file has been written.`,
 			if workers == 0 {
 				workers = runtime.GOMAXPROCS(0)
 			}
-			ro.Parallel, wo.Parallel = workers, workers
+			wo.Parallel = workers
 			start := time.Now()
 			rows, err := formats.Convert(cmd.Context(), args[0], args[1], ro, wo)
 			if err != nil {
