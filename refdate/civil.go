@@ -19,27 +19,37 @@ func daysFromCivil(y, m, d int) int32 {
 	return int32(era*146097 + doe - 719468)
 }
 
-// civilFromDays returns the date of a day number.
+// civilFromDays returns the date of a day number, by Cassio Neri and
+// Lorenz Schneider's algorithm ("Euclidean affine functions and their
+// application to calendar algorithms", 2022): a third of the time of
+// Hinnant's here, which matters at two dates a row. Valid for years
+// -32767 to 32767 (TestCivil checks it against the time package).
 func civilFromDays(z int32) (y, m, d int) {
-	zz := int(z) + 719468
-	era := zz / 146097
-	if zz < 0 && zz%146097 != 0 {
-		era = (zz - 146096) / 146097
+	const (
+		s = 82 // 400-year cycles added to keep the arithmetic unsigned
+		k = 719468 + 146097*s
+		l = 400 * s
+	)
+	n := uint32(int64(z) + k)
+	// Century.
+	n1 := 4*n + 3
+	c := n1 / 146097
+	nc := n1 % 146097 / 4
+	// Year.
+	n2 := 4*nc + 3
+	p2 := uint64(2939745) * uint64(n2)
+	zy := uint32(p2 >> 32)
+	ny := uint32(p2) / 2939745 / 4
+	yy := 100*c + zy
+	// Month and day.
+	n3 := 2141*ny + 197913
+	mm := n3 >> 16
+	dd := n3 & 0xffff / 2141
+	// From a year starting in March to January.
+	if ny >= 306 {
+		return int(int64(yy) - l + 1), int(mm - 12), int(dd + 1)
 	}
-	doe := zz - era*146097
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
-	y = yoe + era*400
-	doy := doe - (365*yoe + yoe/4 - yoe/100)
-	mp := (5*doy + 2) / 153
-	d = doy - (153*mp+2)/5 + 1
-	m = mp + 3
-	if m > 12 {
-		m -= 12
-	}
-	if m <= 2 {
-		y++
-	}
-	return y, m, d
+	return int(int64(yy) - l), int(mm), int(dd + 1)
 }
 
 func daysInMonth(y, m int) int {

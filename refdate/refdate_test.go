@@ -32,7 +32,7 @@ func serialOf(i uint64) []byte {
 }
 
 func TestCivil(t *testing.T) {
-	for d := int32(-800_000); d < 800_000; d += 37 {
+	for d := int32(-3_000_000); d < 3_000_000; d += 29 {
 		y, m, dd := civilFromDays(d)
 		want := time.Unix(int64(d)*86400, 0).UTC()
 		require.Equal(t, want.Year(), y)

@@ -20,8 +20,15 @@ const (
 func (l Layout) Partial() bool { return l == LayoutYear || l == LayoutYearMonth }
 
 func digits(s []byte) (int, bool) {
-	if len(s) == 0 {
+	switch len(s) {
+	case 0:
 		return 0, false
+	case 2:
+		a, b := s[0]-'0', s[1]-'0'
+		return int(a)*10 + int(b), a <= 9 && b <= 9
+	case 4:
+		a, b, c, d := s[0]-'0', s[1]-'0', s[2]-'0', s[3]-'0'
+		return int(a)*1000 + int(b)*100 + int(c)*10 + int(d), a <= 9 && b <= 9 && c <= 9 && d <= 9
 	}
 	n := 0
 	for _, c := range s {
@@ -142,33 +149,54 @@ func ParseDate(s []byte) (day int32, layout Layout, rest []byte, ok bool) {
 // AppendDate appends day in layout, then rest.
 func AppendDate(dst []byte, day int32, layout Layout, rest []byte) []byte {
 	y, m, d := civilFromDays(day)
-	two := func(b []byte, v int) []byte { return append(b, byte('0'+v/10), byte('0'+v%10)) }
-	four := func(b []byte, v int) []byte {
-		return append(b, byte('0'+v/1000), byte('0'+v/100%10), byte('0'+v/10%10), byte('0'+v%10))
-	}
+	var b [10]byte
+	n := 0
 	switch layout {
 	case LayoutISO:
-		dst = four(dst, y)
-		dst = append(dst, '-')
-		dst = two(dst, m)
-		dst = append(dst, '-')
-		dst = two(dst, d)
+		put4(b[0:4], y)
+		b[4] = '-'
+		put2(b[5:7], m)
+		b[7] = '-'
+		put2(b[8:10], d)
+		n = 10
 	case LayoutDotted:
-		dst = two(dst, d)
-		dst = append(dst, '.')
-		dst = two(dst, m)
-		dst = append(dst, '.')
-		dst = four(dst, y)
+		put2(b[0:2], d)
+		b[2] = '.'
+		put2(b[3:5], m)
+		b[5] = '.'
+		put4(b[6:10], y)
+		n = 10
 	case LayoutCompact:
-		dst = four(dst, y)
-		dst = two(dst, m)
-		dst = two(dst, d)
+		put4(b[0:4], y)
+		put2(b[4:6], m)
+		put2(b[6:8], d)
+		n = 8
 	case LayoutYearMonth:
-		dst = four(dst, y)
-		dst = append(dst, '-')
-		dst = two(dst, m)
+		put4(b[0:4], y)
+		b[4] = '-'
+		put2(b[5:7], m)
+		n = 7
 	case LayoutYear:
-		dst = four(dst, y)
+		put4(b[0:4], y)
+		n = 4
 	}
+	dst = append(dst, b[:n]...)
 	return append(dst, rest...)
+}
+
+// twoDigits holds "00" to "99".
+const twoDigits = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879" +
+	"8081828384858687888990919293949596979899"
+
+// put2 and put4 write v, 0 <= v < 100 or 10000, as two or four digits.
+func put2(b []byte, v int) {
+	_ = b[1]
+	i := uint(v%100) * 2
+	b[0], b[1] = twoDigits[i], twoDigits[i+1]
+}
+
+func put4(b []byte, v int) {
+	put2(b[0:2], v/100)
+	put2(b[2:4], v)
 }
