@@ -965,20 +965,37 @@ func (p *plan) serialArray(mem memory.Allocator, sers []pseudonym.Serial, number
 		}
 		return b.NewArray()
 	}
-	b := array.NewStringBuilder(mem)
-	defer b.Release()
-	b.Reserve(len(sers))
-	b.ReserveData(len(sers) * 16)
-	var buf []byte
-	for i, s := range sers {
+	// Text serials have one width; they are written straight into the
+	// column's buffers, and a person's adjacent rows copy the text of the
+	// first.
+	enc := p.cfg.SerialEncoding
+	width := len(enc.Append(nil, pseudonym.Serial{}))
+	n := len(sers)
+	offsets := memory.NewResizableBuffer(mem)
+	offsets.Resize((n + 1) * arrow.Int32SizeBytes)
+	data := memory.NewResizableBuffer(mem)
+	data.Resize(n * width)
+	o, d := arrow.Int32Traits.CastFromBytes(offsets.Bytes()), data.Bytes()
+	pos := 0
+	for i := range sers {
+		o[i] = int32(pos)
 		if bad[i] {
-			b.AppendEmptyValue()
-			continue
+			continue // an empty value, filtered out before writing
 		}
-		buf = p.cfg.SerialEncoding.Append(buf[:0], s)
-		b.BinaryBuilder.Append(buf)
+		if i > 0 && !bad[i-1] && sers[i] == sers[i-1] {
+			copy(d[pos:pos+width], d[pos-width:pos])
+		} else {
+			enc.Append(d[pos:pos], sers[i])
+		}
+		pos += width
 	}
-	return b.NewArray()
+	o[n] = int32(pos)
+	data.Resize(pos)
+	col := array.NewData(arrow.BinaryTypes.String, n, []*memory.Buffer{nil, offsets, data}, nil, 0, 0)
+	offsets.Release()
+	data.Release()
+	defer col.Release()
+	return array.MakeFromData(col)
 }
 
 // writeJSON writes v as indented JSON, atomically.
