@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -49,14 +50,15 @@ var benchExts = []string{".csv", ".parquet", ".arrow", ".arrows"}
 // BenchmarkRead: one op reads the whole registry; rows/s and MB/s of file.
 func BenchmarkRead(b *testing.B) {
 	dir := benchData(b)
-	for _, ext := range benchExts {
-		b.Run(ext[1:], func(b *testing.B) {
+	for _, name := range append(append([]string(nil), benchExts...), ".csv-parallel2") {
+		ext, parallel := benchVariant(name)
+		b.Run(name[1:], func(b *testing.B) {
 			path := filepath.Join(dir, "patient"+ext)
 			st, _ := os.Stat(path)
 			b.SetBytes(st.Size())
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
-				r, err := formats.Open(path, formats.ReadOptions{})
+				r, err := formats.Open(path, formats.ReadOptions{Parallel: parallel})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -92,13 +94,17 @@ func BenchmarkWrite(b *testing.B) {
 			rec.Release()
 		}
 	}()
-	for _, ext := range benchExts {
-		b.Run(ext[1:], func(b *testing.B) {
+	// "-parallel2": WriteOptions.Parallel = 2, against the serial writer
+	// in the same run.
+	names := append(append([]string(nil), benchExts...), ".csv-parallel2", ".parquet-parallel2")
+	for _, name := range names {
+		ext, parallel := benchVariant(name)
+		b.Run(name[1:], func(b *testing.B) {
 			out := filepath.Join(b.TempDir(), "out"+ext)
 			var size int64
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
-				w, err := formats.Create(out, schema, formats.WriteOptions{Overwrite: true, Allocator: memory.DefaultAllocator})
+				w, err := formats.Create(out, schema, formats.WriteOptions{Overwrite: true, Allocator: memory.DefaultAllocator, Parallel: parallel})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -154,4 +160,13 @@ func BenchmarkPassThrough(b *testing.B) {
 		}
 		b.ReportMetric(float64(benchRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 	})
+}
+
+// benchVariant splits a sub-benchmark name such as ".csv-parallel2" into
+// the file extension and the goroutines asked for.
+func benchVariant(name string) (ext string, parallel int) {
+	if e, ok := strings.CutSuffix(name, "-parallel2"); ok {
+		return e, 2
+	}
+	return name, 1
 }

@@ -24,9 +24,11 @@ type csvWriter struct {
 	row      []byte
 	err      error
 
-	parallel int         // batches encoded at once (WriteOptions.Parallel)
-	pending  []*csvJob   // batches being encoded, oldest first
-	free     chan []byte // encoded-text buffers for reuse
+	parallel     int                 // jobs encoded at once (WriteOptions.Parallel)
+	pending      []*csvJob           // jobs being encoded, oldest first
+	free         chan []byte         // encoded-text buffers for reuse
+	gathered     []arrow.RecordBatch // small batches waiting to make a job
+	gatheredRows int64
 }
 
 func newCSVWriter(w io.Writer, name string, schema *arrow.Schema, opts WriteOptions) (*csvWriter, error) {
@@ -120,8 +122,27 @@ func (w *csvWriter) Write(batch arrow.RecordBatch) error {
 		w.row = w.encode(w.row[:0], batch)
 		return w.put(w.row)
 	}
-	// Up to parallel batches are encoded at once; the oldest is written
-	// out first, so the text is in batch order.
+	// Up to parallel jobs are encoded at once; the oldest is written out
+	// first, so the text is in batch order. Small batches (a caller
+	// writing the slices between dropped rows) are gathered into one job,
+	// so that a goroutine's work outweighs starting it.
+	batch.Retain()
+	w.gathered = append(w.gathered, batch)
+	w.gatheredRows += batch.NumRows()
+	if w.gatheredRows < csvJobRows {
+		return nil
+	}
+	return w.dispatch()
+}
+
+// csvJobRows is the fewest rows the parallel CSV writer encodes in one job.
+const csvJobRows = 8192
+
+// dispatch starts encoding the gathered batches as one job.
+func (w *csvWriter) dispatch() error {
+	if len(w.gathered) == 0 {
+		return nil
+	}
 	if len(w.pending) >= w.parallel {
 		if err := w.writeOldest(); err != nil {
 			return err
@@ -132,17 +153,21 @@ func (w *csvWriter) Write(batch arrow.RecordBatch) error {
 	case job.buf = <-w.free:
 	default:
 	}
-	batch.Retain()
+	batches := w.gathered
+	w.gathered, w.gatheredRows = nil, 0
 	go func() {
 		defer close(job.done)
-		job.buf = w.encode(job.buf[:0], batch)
-		batch.Release()
+		job.buf = job.buf[:0]
+		for _, b := range batches {
+			job.buf = w.encode(job.buf, b)
+			b.Release()
+		}
 	}()
 	w.pending = append(w.pending, job)
 	return nil
 }
 
-// csvJob is one batch being encoded by the parallel writer.
+// csvJob is one job of the parallel writer: batches being encoded.
 type csvJob struct {
 	done chan struct{}
 	buf  []byte
@@ -195,6 +220,12 @@ func (w *csvWriter) encode(dst []byte, batch arrow.RecordBatch) []byte {
 }
 
 func (w *csvWriter) Close() error {
+	if w.err == nil {
+		if err := w.dispatch(); err != nil {
+			w.Abort()
+			return err
+		}
+	}
 	for len(w.pending) > 0 {
 		if err := w.writeOldest(); err != nil {
 			w.Abort()
@@ -223,6 +254,10 @@ func (w *csvWriter) Abort() error {
 		<-job.done
 	}
 	w.pending = nil
+	for _, b := range w.gathered {
+		b.Release()
+	}
+	w.gathered = nil
 	return nil
 }
 

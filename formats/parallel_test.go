@@ -138,7 +138,13 @@ func TestParallelParquetEmpty(t *testing.T) {
 func TestParallelCSVIdentical(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
 	defer mem.AssertSize(t, 0)
-	batches := registerBatches(mem, 9, 500)
+	// Small batches, gathered into one job, and batches big enough for a
+	// job of their own, with slices of them between.
+	batches := append(registerBatches(mem, 9, 500), registerBatches(mem, 3, 9000)...)
+	last := batches[len(batches)-1]
+	for _, cut := range [][2]int64{{0, 17}, {17, 8999}, {8999, 9000}} {
+		batches = append(batches, last.NewSlice(cut[0], cut[1]))
+	}
 	defer func() {
 		for _, b := range batches {
 			b.Release()
@@ -146,7 +152,7 @@ func TestParallelCSVIdentical(t *testing.T) {
 	}()
 	for _, opts := range []formats.WriteOptions{{}, {Delimiter: ';', CRLF: true}, {Encoding: formats.EncodingLatin1}} {
 		serial := writeBatches(t, batches, formats.FormatCSV, opts)
-		require.Greater(t, bytes.Count(serial, []byte("\n")), 9*500)
+		require.Greater(t, bytes.Count(serial, []byte("\n")), 9*500+4*9000)
 		for _, p := range []int{2, 4, 32} {
 			opts.Parallel = p
 			assert.True(t, bytes.Equal(serial, writeBatches(t, batches, formats.FormatCSV, opts)), "%+v", opts)

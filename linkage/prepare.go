@@ -188,6 +188,9 @@ type plan struct {
 	// firsts are the PersonFirst groups: the columns, and after the first
 	// pass each person's earliest day among them, keyed by serial prefix.
 	firsts []personFirst
+	// sliceKept: the output is CSV, which is encoded row by row, so the
+	// rows kept are delivered as slices of the batch rather than copied.
+	sliceKept bool
 }
 
 type personFirst struct {
@@ -401,8 +404,8 @@ type quarantined struct {
 
 // batchOut is the result of transforming one batch.
 type batchOut struct {
-	out        arrow.RecordBatch // delivered rows
-	rows       int64             // rows read
+	outs       []arrow.RecordBatch // delivered rows, in order
+	rows       int64               // rows read
 	quarantine []quarantined
 	excluded   int64             // rows of persons outside the series
 	qrows      arrow.RecordBatch // the quarantined input rows, if kept
@@ -411,8 +414,8 @@ type batchOut struct {
 }
 
 func (b *batchOut) release() {
-	if b.out != nil {
-		b.out.Release()
+	for _, o := range b.outs {
+		o.Release()
 	}
 	if b.qrows != nil {
 		b.qrows.Release()
@@ -512,6 +515,15 @@ func Prepare(ctx context.Context, cfg PrepareConfig) (*Report, error) {
 
 	wo := cfg.Write
 	wo.Metadata = p.metadata(rep)
+	outFormat := wo.Format
+	switch {
+	case outFormat != formats.FormatUnknown:
+	case cfg.Out == "-":
+		outFormat = formats.FormatCSV
+	default:
+		outFormat, _ = formats.FormatFromPath(cfg.Out) // Create below reports a bad one
+	}
+	p.sliceKept = outFormat == formats.FormatCSV
 	if wo.Parallel == 0 {
 		wo.Parallel = workers
 	}
@@ -559,12 +571,14 @@ func Prepare(ctx context.Context, cfg PrepareConfig) (*Report, error) {
 			return o.leak
 		}
 		rep.RowsRead += o.rows
-		if o.out.NumRows() > 0 {
-			if err := w.Write(o.out); err != nil {
-				return err
+		for _, out := range o.outs {
+			if out.NumRows() > 0 {
+				if err := w.Write(out); err != nil {
+					return err
+				}
 			}
+			rep.RowsWritten += out.NumRows()
 		}
-		rep.RowsWritten += o.out.NumRows()
 		for _, qr := range o.quarantine {
 			rep.Quarantine[qr.reason]++
 		}
@@ -828,15 +842,25 @@ func (p *plan) transform(ctx context.Context, mem memory.Allocator, ws *worker, 
 	defer full.Release()
 	if len(out.quarantine) == 0 && out.excluded == 0 {
 		full.Retain()
-		out.out = full
+		out.outs = []arrow.RecordBatch{full}
 	} else {
 		keep := make([]bool, n)
 		for i := range keep {
 			keep[i] = !bad[i] && !skip[i]
 		}
-		var err error
-		if out.out, err = filterBatch(ctx, mem, p.out, full, keep); err != nil {
-			return nil, fmt.Errorf("linkage: filtering quarantined rows: %w", err)
+		if p.sliceKept {
+			// The writer encodes row by row: hand it the runs of kept
+			// rows as they are, with no copy.
+			runs, _ := keptRuns(keep)
+			for _, r := range runs {
+				out.outs = append(out.outs, full.NewSlice(int64(r[0]), int64(r[1])))
+			}
+		} else {
+			kept, err := filterBatch(ctx, mem, p.out, full, keep)
+			if err != nil {
+				return nil, fmt.Errorf("linkage: filtering quarantined rows: %w", err)
+			}
+			out.outs = []arrow.RecordBatch{kept}
 		}
 		cctx := compute.WithAllocator(ctx, mem)
 		if p.cfg.QuarantineRecipients != nil && len(out.quarantine) > 0 {
@@ -870,7 +894,11 @@ func (p *plan) transform(ctx context.Context, mem memory.Allocator, ws *worker, 
 
 	// The leak guard: no delivered column may hold a valid national ID.
 	for _, k := range p.guard {
-		if c := countIDs(out.out.Column(k), p.cfg.Scheme); c > 0 {
+		var c int64
+		for _, o := range out.outs {
+			c += countIDs(o.Column(k), p.cfg.Scheme)
+		}
+		if c > 0 {
 			out.leak = &LeakError{File: p.cfg.Out, Column: p.out.Field(k).Name, Count: c}
 			break
 		}
