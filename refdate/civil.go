@@ -3,20 +3,27 @@ package refdate
 // Civil-date arithmetic on days since 1970-01-01 (proleptic Gregorian),
 // after Howard Hinnant's "chrono-Compatible Low-Level Date Algorithms".
 
-// daysFromCivil returns the days since 1970-01-01 of y-m-d.
+// Neri and Schneider's constants: s 400-year cycles added to keep the
+// arithmetic unsigned for years from -32800 on.
+const (
+	nsCycles = 82
+	nsDays   = 719468 + 146097*nsCycles
+	nsYears  = 400 * nsCycles
+)
+
+// daysFromCivil returns the days since 1970-01-01 of y-m-d (years -32767
+// to 32767), by Neri and Schneider's algorithm (see civilFromDays).
 func daysFromCivil(y, m, d int) int32 {
+	j := 0
 	if m <= 2 {
-		y--
+		j = 1
 	}
-	era := y / 400
-	if y < 0 && y%400 != 0 {
-		era = (y - 399) / 400
-	}
-	yoe := y - era*400
-	mp := (m + 9) % 12
-	doy := (153*mp+2)/5 + d - 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return int32(era*146097 + doe - 719468)
+	yy := uint32(y+nsYears) - uint32(j)
+	mm := uint32(m + 12*j)
+	c := yy / 100
+	ys := 1461*yy/4 - c + c/4
+	ms := (979*mm - 2919) / 32
+	return int32(int64(ys+ms+uint32(d-1)) - nsDays)
 }
 
 // civilFromDays returns the date of a day number, by Cassio Neri and
@@ -25,12 +32,8 @@ func daysFromCivil(y, m, d int) int32 {
 // Hinnant's here, which matters at two dates a row. Valid for years
 // -32767 to 32767 (TestCivil checks it against the time package).
 func civilFromDays(z int32) (y, m, d int) {
-	const (
-		s = 82 // 400-year cycles added to keep the arithmetic unsigned
-		k = 719468 + 146097*s
-		l = 400 * s
-	)
-	n := uint32(int64(z) + k)
+	const l = nsYears
+	n := uint32(int64(z) + nsDays)
 	// Century.
 	n1 := 4*n + 3
 	c := n1 / 146097

@@ -493,3 +493,21 @@ func TestFill(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendDateEveryLayout checks AppendDate, from the table of ISO texts
+// and outside it, against the time package, in every layout.
+func TestAppendDateEveryLayout(t *testing.T) {
+	layouts := map[Layout]string{LayoutISO: "2006-01-02", LayoutDotted: "02.01.2006", LayoutCompact: "20060102", LayoutYearMonth: "2006-01", LayoutYear: "2006"}
+	for d := daysFromCivil(1, 1, 1); d <= daysFromCivil(9999, 12, 31); d += 11 {
+		tm := time.Unix(int64(d)*86400, 0).UTC()
+		for layout, goLayout := range layouts {
+			require.Equal(t, tm.Format(goLayout)+"T10:00", string(AppendDate(nil, d, layout, []byte("T10:00"))), "day %d", d)
+		}
+	}
+	for _, y := range []int{1899, 1900, 2099, 2100} {
+		for _, md := range [][2]int{{1, 1}, {12, 31}} {
+			d := daysFromCivil(y, md[0], md[1])
+			require.Equal(t, time.Date(y, time.Month(md[0]), md[1], 0, 0, 0, 0, time.UTC).Format("2006-01-02"), string(AppendDate(nil, d, LayoutISO, nil)))
+		}
+	}
+}

@@ -1,5 +1,7 @@
 package refdate
 
+import "sync"
+
 // Date strings: the layouts koble reads and writes back as it found them.
 
 // Layout is the spelling of a date string.
@@ -148,40 +150,63 @@ func ParseDate(s []byte) (day int32, layout Layout, rest []byte, ok bool) {
 
 // AppendDate appends day in layout, then rest.
 func AppendDate(dst []byte, day int32, layout Layout, rest []byte) []byte {
-	y, m, d := civilFromDays(day)
-	var b [10]byte
-	n := 0
+	var iso [10]byte
+	t := isoText(day)
+	if t == nil {
+		formatISO(&iso, day)
+		t = iso[:]
+	}
 	switch layout {
 	case LayoutISO:
-		put4(b[0:4], y)
-		b[4] = '-'
-		put2(b[5:7], m)
-		b[7] = '-'
-		put2(b[8:10], d)
-		n = 10
+		dst = append(dst, t[:10]...)
 	case LayoutDotted:
-		put2(b[0:2], d)
-		b[2] = '.'
-		put2(b[3:5], m)
-		b[5] = '.'
-		put4(b[6:10], y)
-		n = 10
+		dst = append(dst, t[8], t[9], '.', t[5], t[6], '.', t[0], t[1], t[2], t[3])
 	case LayoutCompact:
-		put4(b[0:4], y)
-		put2(b[4:6], m)
-		put2(b[6:8], d)
-		n = 8
+		dst = append(dst, t[0], t[1], t[2], t[3], t[5], t[6], t[8], t[9])
 	case LayoutYearMonth:
-		put4(b[0:4], y)
-		b[4] = '-'
-		put2(b[5:7], m)
-		n = 7
+		dst = append(dst, t[:7]...)
 	case LayoutYear:
-		put4(b[0:4], y)
-		n = 4
+		dst = append(dst, t[:4]...)
 	}
-	dst = append(dst, b[:n]...)
 	return append(dst, rest...)
+}
+
+// The ISO text of every day from 1900-01-01 to 2099-12-31, made on first
+// use (730 KB): formatting a date of that range is a copy, which halves
+// the cost of shifting text dates.
+var dayTexts struct {
+	once  sync.Once
+	first int32
+	text  []byte
+}
+
+// isoText returns day as YYYY-MM-DD from the table, or nil outside it.
+func isoText(day int32) []byte {
+	dayTexts.once.Do(func() {
+		first, last := daysFromCivil(1900, 1, 1), daysFromCivil(2099, 12, 31)
+		text := make([]byte, 0, int(last-first+1)*10)
+		for d := first; d <= last; d++ {
+			var b [10]byte
+			formatISO(&b, d)
+			text = append(text, b[:]...)
+		}
+		dayTexts.first, dayTexts.text = first, text
+	})
+	k := int(day - dayTexts.first)
+	if k < 0 || k*10 >= len(dayTexts.text) {
+		return nil
+	}
+	return dayTexts.text[k*10 : k*10+10 : k*10+10]
+}
+
+// formatISO writes day as YYYY-MM-DD (years 0-9999).
+func formatISO(b *[10]byte, day int32) {
+	y, m, d := civilFromDays(day)
+	put4(b[0:4], y)
+	b[4] = '-'
+	put2(b[5:7], m)
+	b[7] = '-'
+	put2(b[8:10], d)
 }
 
 // twoDigits holds "00" to "99".

@@ -70,6 +70,7 @@ func main() {
 	in := flag.String("in", "", "internal: input")
 	out := flag.String("out", "", "internal: output")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of each job to this prefix")
+	keepData := flag.Bool("keep-data", false, "reuse the registers already generated in -dir (same -rows and -persons)")
 	repeat := flag.Int("repeat", 1, "run each job this many times, in rounds, and report the median time (and the highest peak RSS)")
 	flag.Parse()
 
@@ -80,7 +81,7 @@ func main() {
 		}
 		return
 	}
-	if err := drive(*rows, *persons, *rxRows, strings.Split(*jobs, ","), *dir, *profile, max(*repeat, 1)); err != nil {
+	if err := drive(*rows, *persons, *rxRows, strings.Split(*jobs, ","), *dir, *profile, max(*repeat, 1), *keepData); err != nil {
 		fmt.Fprintln(os.Stderr, "driver:", err)
 		os.Exit(1)
 	}
@@ -94,7 +95,7 @@ type result struct {
 	peakRSS int64 // bytes
 }
 
-func drive(rows int64, persons int, rxRows int64, jobs []string, dir, profile string, repeat int) error {
+func drive(rows int64, persons int, rxRows int64, jobs []string, dir, profile string, repeat int, keepData bool) error {
 	if dir == "" {
 		d, err := os.MkdirTemp("", "koble-bench-")
 		if err != nil {
@@ -108,8 +109,19 @@ func drive(rows int64, persons int, rxRows int64, jobs []string, dir, profile st
 	}
 	data := filepath.Join(dir, "data")
 	os.MkdirAll(data, 0o755)
-	fmt.Fprintf(os.Stderr, "generating %d rows over %d persons...\n", rows, persons)
-	for _, f := range []formats.Format{formats.FormatParquet, formats.FormatCSV} {
+	formatsToMake := []formats.Format{formats.FormatParquet, formats.FormatCSV}
+	if keepData {
+		if made, err := sameData(data, rows, persons); err != nil {
+			return err
+		} else if made {
+			formatsToMake = nil
+			fmt.Fprintf(os.Stderr, "reusing the registers in %s\n", data)
+		}
+	}
+	if formatsToMake != nil {
+		fmt.Fprintf(os.Stderr, "generating %d rows over %d persons...\n", rows, persons)
+	}
+	for _, f := range formatsToMake {
 		cfg := synth.DefaultConfig()
 		cfg.Persons, cfg.PatientRows, cfg.PrescriptionRows, cfg.Format, cfg.Overwrite = persons, rows, rxRows, f, true
 		if f == formats.FormatCSV && rxRows > 0 {
@@ -187,6 +199,26 @@ func drive(rows int64, persons int, rxRows int64, jobs []string, dir, profile st
 	}
 	fmt.Printf("\n%d rows, %s/%s, %d CPUs, %s\n", rows, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
 	return nil
+}
+
+// sameData reports whether data holds registers generated with these
+// rows and persons, in both formats: the patient registry's row count and
+// synth's manifest say so.
+func sameData(data string, rows int64, persons int) (bool, error) {
+	for _, ext := range []string{".parquet", ".csv"} {
+		if _, err := os.Stat(filepath.Join(data, "patient"+ext)); err != nil {
+			return false, nil
+		}
+	}
+	info, err := formats.Inspect(filepath.Join(data, "patient.parquet"), formats.ReadOptions{})
+	if err != nil || info.Rows != rows {
+		return false, nil
+	}
+	manifest, err := os.ReadFile(filepath.Join(data, "synth.json"))
+	if err != nil {
+		return false, nil
+	}
+	return strings.Contains(string(manifest), fmt.Sprintf(`"persons": %d,`, persons)), nil
 }
 
 // runChild runs one job in a child process and returns what it reports.
