@@ -261,6 +261,17 @@ func TestLeakGuard(t *testing.T) {
 	_, err = linkage.Prepare(context.Background(), cfg)
 	require.NoError(t, err)
 
+	// A CSV delivery gets the kept rows as slices around a quarantined
+	// row: the guard counts the delivered rows' IDs, and not those of the
+	// quarantined row, which is not delivered.
+	in3 := writeCSV(t, "fnr,date,kopi\n15108695088,2024-01-01,15108695088\n15108695087,2024-01-02,01010100158\n45014054018,2024-02-01,45014054018\n")
+	out = filepath.Join(t.TempDir(), "out.csv")
+	_, err = linkage.Prepare(context.Background(), linkage.PrepareConfig{In: in3, Out: out, Key: key, IDColumn: "fnr"})
+	require.ErrorAs(t, err, &leak)
+	assert.Equal(t, "kopi", leak.Column)
+	assert.EqualValues(t, 2, leak.Count)
+	assertNoFile(t, out)
+
 	// A renamed ID column is caught by its name.
 	out = filepath.Join(t.TempDir(), "out.parquet")
 	_, err = linkage.Prepare(context.Background(), linkage.PrepareConfig{In: in, Out: out, Key: key, IDColumn: "fnr"})
