@@ -596,22 +596,9 @@ func (r *csvReader) Close() error {
 func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 // csvAppender returns the function that parses a field into a column of
-// type typ.
+// type typ (string columns are collected by a textColumn instead).
 func csvAppender(typ arrow.DataType) (func(array.Builder, []byte, bool) error, error) {
 	switch typ.ID() {
-	case arrow.STRING:
-		return func(b array.Builder, f []byte, quoted bool) error {
-			sb := b.(*array.StringBuilder)
-			switch {
-			case len(f) > 0:
-				sb.BinaryBuilder.Append(f)
-			case quoted:
-				sb.AppendEmptyValue()
-			default:
-				sb.AppendNull()
-			}
-			return nil
-		}, nil
 	case arrow.INT64:
 		return func(b array.Builder, f []byte, _ bool) error {
 			ib := b.(*array.Int64Builder)

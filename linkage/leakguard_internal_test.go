@@ -35,7 +35,7 @@ func TestAddKeysCountsRuns(t *testing.T) {
 	keys := []uint64{5, 5, 5, 7, 5, 9, 9, 7}
 	one, runs := newPersonStats(), newPersonStats()
 	for _, k := range keys {
-		one.add(k)
+		one.addRows(k, 1)
 	}
 	runs.addKeys(keys)
 	assert.Equal(t, one.exact, runs.exact)

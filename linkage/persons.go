@@ -33,8 +33,6 @@ func newPersonStats() *personStats { return &personStats{exact: map[uint64]uint3
 
 func sampled(k uint64) bool { return k>>sampleShift == 0 }
 
-func (s *personStats) add(k uint64) { s.addRows(k, 1) }
-
 // addKeys counts rows of persons in the order read: a person's adjacent
 // rows (registers are often sorted by ID) are counted with one update.
 func (s *personStats) addKeys(keys []uint64) {

@@ -12,7 +12,7 @@ func TestPersonStatsExact(t *testing.T) {
 	s := newPersonStats()
 	for i, c := range []int{3, 1, 7, 2} {
 		for j := 0; j < c; j++ {
-			s.add(uint64(i+1) * 0x9e3779b97f4a7c15)
+			s.addRows(uint64(i+1)*0x9e3779b97f4a7c15, 1)
 		}
 	}
 	assert.False(t, s.estimated())
@@ -34,9 +34,9 @@ func TestPersonStatsEstimate(t *testing.T) {
 	const n = 3_000_000
 	for i := 0; i < n; i++ {
 		k := r.Uint64()
-		s.add(k)
+		s.addRows(k, 1)
 		if i%3 == 0 {
-			s.add(k) // a third of the persons have two rows
+			s.addRows(k, 1) // a third of the persons have two rows
 		}
 	}
 	require.True(t, s.estimated())
