@@ -26,6 +26,7 @@
 //	               ──HKDF "koble/v1/dateshift"───> date-shift key (package refdate)
 //	               ──HKDF "koble/v1/order"───────> dense-series ordering key
 //	               ──HKDF "koble/v1/fingerprint"─> key fingerprint (safe to share)
+//	               ──HKDF "koble/v1/oprf"────────> OPRF key seed (package pseudonym/oprf)
 //
 // # Serials
 //

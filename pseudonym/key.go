@@ -28,6 +28,7 @@ const (
 	labelDateShift   = "koble/v1/dateshift"
 	labelOrder       = "koble/v1/order"
 	labelFingerprint = "koble/v1/fingerprint"
+	labelOPRF        = "koble/v1/oprf"
 )
 
 // keyFileVersion is the format version written in a key file's payload.
@@ -123,6 +124,11 @@ func (k *Key) DateShiftKey() []byte { return k.derive(labelDateShift) }
 // OrderKey returns the key that orders persons before a dense serial series
 // is assigned, so that numbering reveals nothing about the input order.
 func (k *Key) OrderKey() []byte { return k.derive(labelOrder) }
+
+// OPRFSeed returns the seed from which the project's OPRF key pair derives
+// (package pseudonym/oprf, RFC 9497 DeriveKeyPair). The caller should clear
+// it when done.
+func (k *Key) OPRFSeed() []byte { return k.derive(labelOPRF) }
 
 // Fingerprint returns a short check value of the key, safe to share:
 // every party of a project compares it to confirm they hold the same key

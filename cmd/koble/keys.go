@@ -18,6 +18,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/koble/koble/pseudonym"
+	"github.com/koble/koble/pseudonym/oprf"
 )
 
 // passphraseEnv is the environment variable a passphrase may come from, for
@@ -254,10 +255,12 @@ func newKeyCmd(g *globals) *cobra.Command {
 	var kf keyFlags
 	info := &cobra.Command{
 		Use:   "info KEYFILE",
-		Short: "Print a key's project, format and fingerprint",
-		Long: `Open a key file and print its project, format, creation time and
-fingerprint. The fingerprint is safe to share: every party of a project
-compares it to confirm they hold the same key, without revealing it.`,
+		Short: "Print a key's project, format, fingerprint and OPRF public key",
+		Long: `Open a key file and print its project, format, creation time,
+fingerprint and OPRF public key. The fingerprint is safe to share: every
+party of a project compares it to confirm they hold the same key, without
+revealing it. The OPRF public key is what sources that obtain serials from
+'koble serve' pin (--server-key) to check every answer.`,
 		Args: exactArgs(1, "KEYFILE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			key, err := kf.open(g, args[0])
@@ -265,8 +268,12 @@ compares it to confirm they hold the same key, without revealing it.`,
 				return err
 			}
 			defer key.Close()
-			fmt.Fprintf(g.env.stdout, "project:     %s\nformat:      koble key file v1 (age-encrypted)\ncreated:     %s\nfingerprint: %s\n",
-				key.Project(), key.Created().Format(time.RFC3339), key.Fingerprint())
+			srv, err := oprf.NewServer(key)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(g.env.stdout, "project:     %s\nformat:      koble key file v1 (age-encrypted)\ncreated:     %s\nfingerprint: %s\noprf public key: %s\n",
+				key.Project(), key.Created().Format(time.RFC3339), key.Fingerprint(), srv.PublicKey())
 			return nil
 		},
 	}
