@@ -119,6 +119,7 @@ type Report struct {
 	Project        string           `json:"project"`
 	KeyFingerprint string           `json:"key_fingerprint"`
 	Scheme         string           `json:"id_scheme"`
+	ReferenceDate  string           `json:"reference_date,omitempty"`
 	IDColumn       string           `json:"id_column"`
 	SerialColumn   string           `json:"serial_column"`
 	SerialEncoding string           `json:"serial_encoding"`
@@ -445,6 +446,10 @@ func Prepare(ctx context.Context, cfg PrepareConfig) (*Report, error) {
 	if cfg.Scheme == nil {
 		cfg.Scheme = pseudonym.Norway{}
 	}
+	if pseudonym.ReferenceOf(cfg.Scheme).IsZero() {
+		// One reference date for the whole run, recorded in the report.
+		cfg.Scheme = pseudonym.WithReference(cfg.Scheme, pseudonym.DateOf(time.Now()))
+	}
 	workers := cfg.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -478,7 +483,7 @@ func Prepare(ctx context.Context, cfg PrepareConfig) (*Report, error) {
 	}
 
 	rep := &Report{Input: cfg.In, Output: cfg.Out, Project: cfg.Key.Project(), KeyFingerprint: cfg.Key.Fingerprint(),
-		Scheme: cfg.Scheme.Code(), IDColumn: cfg.IDColumn,
+		Scheme: cfg.Scheme.Code(), ReferenceDate: pseudonym.ReferenceOf(cfg.Scheme).String(), IDColumn: cfg.IDColumn,
 		SerialEncoding: cfg.SerialEncoding.String(), Quarantine: map[string]int64{}, Workers: workers}
 	for _, oc := range p.cols {
 		if oc.role == roleSerial {
@@ -654,8 +659,8 @@ func (p *plan) metadata(rep *Report) map[string]string {
 		md["koble.serial_encoding"] = "dense-series"
 	}
 	md["koble.serial_source_column"] = p.cfg.IDColumn
-	if se, ok := p.cfg.Scheme.(pseudonym.Sweden); ok && !se.Today.IsZero() {
-		md["koble.se_reference_date"] = se.Today.Format("2006-01-02")
+	if rep.ReferenceDate != "" {
+		md["koble.reference_date"] = rep.ReferenceDate
 	}
 	if len(p.cfg.Shift) > 0 {
 		md["koble.dates.shifted"] = strings.Join(p.cfg.Shift, ",")

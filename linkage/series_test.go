@@ -40,7 +40,7 @@ func TestSeriesVectors(t *testing.T) {
 	for _, c := range v.IDs {
 		scheme, _ := pseudonym.SchemeByCode(c[:2])
 		if c[:2] == "se" {
-			scheme = pseudonym.Sweden{Today: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+			scheme = pseudonym.Sweden{Reference: pseudonym.Date{Year: 2026, Month: time.January, Day: 1}}
 		}
 		id, err := pseudonym.Parse(scheme, c[3:])
 		require.NoError(t, err)

@@ -13,6 +13,9 @@ package pseudonym
 type Denmark struct {
 	// RequireChecksum turns a failed modulus-11 check into ReasonChecksum.
 	RequireChecksum bool
+	// Reference is the date a birth date may not lie after
+	// (ReasonDateInFuture); zero means today.
+	Reference Date
 }
 
 var _ IntegerScheme = Denmark{}
@@ -100,10 +103,13 @@ func (dk Denmark) parseDigits(d *[10]int) (ID, Reason) {
 		}
 		warn |= WarnChecksum
 	}
+	birth := packDate(year, month, day)
+	if afterReference(birth, dk.Reference) {
+		return ID{}, ReasonDateInFuture
+	}
 	var value uint64
 	for i := 0; i < 10; i++ {
 		value = value*10 + uint64(d[i])
 	}
-	return ID{value: value, scheme: codeDenmark, kind: KindBirthNumber, warn: warn,
-		birth: packDate(year, month, day)}, ReasonNone
+	return ID{value: value, scheme: codeDenmark, kind: KindBirthNumber, warn: warn, birth: birth}, ReasonNone
 }

@@ -12,7 +12,11 @@ package pseudonym
 // Finland is the scheme for Finnish HETU. The century sign is part of the
 // identity: two codes that differ only in an equivalent sign ("-" and "Y")
 // are different codes, and get different serials.
-type Finland struct{}
+type Finland struct {
+	// Reference is the date a birth date may not lie after
+	// (ReasonDateInFuture); zero means today.
+	Reference Date
+}
 
 // Code returns "fi".
 func (Finland) Code() string { return "fi" }
@@ -24,7 +28,7 @@ const (
 
 // Parse parses a Finnish HETU. Lower-case letters are accepted and
 // canonicalised to upper case.
-func (Finland) Parse(s []byte) (ID, Reason) {
+func (fi Finland) Parse(s []byte) (ID, Reason) {
 	s = trimSpace(s)
 	if len(s) == 0 {
 		return ID{}, ReasonEmpty
@@ -78,8 +82,12 @@ func (Finland) Parse(s []byte) (ID, Reason) {
 	if month < 1 || month > 12 || day < 1 || day > daysIn(year, month) {
 		return ID{}, ReasonDate
 	}
+	birth := packDate(year, month, day)
+	if afterReference(birth, fi.Reference) {
+		return ID{}, ReasonDateInFuture
+	}
 	return ID{value: uint64(signIndex)*1_000_000_000 + digits, scheme: codeFinland, kind: KindBirthNumber,
-		birth: packDate(year, month, day)}, ReasonNone
+		birth: birth}, ReasonNone
 }
 
 func upper(c byte) byte {

@@ -11,7 +11,7 @@ import (
 var fuzzSchemes = map[string]Scheme{
 	"no":           Norway{},
 	"no-synthetic": Norway{AllowSynthetic: true, Month40: Month40SyntheticNAV},
-	"se":           Sweden{Today: time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)},
+	"se":           Sweden{Reference: Date{2026, time.November, 22}},
 	"dk":           Denmark{},
 	"fi":           Finland{},
 }

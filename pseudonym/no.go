@@ -4,12 +4,18 @@ package pseudonym
 //
 // Sources: Skatteetaten, "Fødselsnummer" and "D-nummer" (the structure
 // DDMMYYIIIKK, the individual-number ranges per century and the modulus-11
-// check digits); Skatteetaten, "Nytt fødselsnummer fra 2032" (the relaxed
-// first check digit, and that individual numbers no longer carry sex or
-// century); Helsedirektoratet / KITH "Hjelpenummer" (H-numbers: month + 40;
-// FH-numbers: first digit 8 or 9, no birth date, the same check digits);
-// Tenor test data (synthetic numbers: month + 80) and NAV test data
-// (synthetic numbers: month + 40).
+// check digits); Skatteetaten, "Nytt fødselsnummer fra 2032" (for
+// fødselsnummer and D-numbers issued from 1 January 2032 the first check
+// digit may leave remainder 0, 1, 2 or 3, and the century can no longer be
+// read from the individual number; Skatteetaten's reference code checks
+// the date with the century unknown); KITH standard 1001:2010
+// "Identifikatorer for personer" (H-numbers: month + 40, built like a
+// fødselsnummer); Norsk helsenett, "Felles hjelpenummer" (FH-numbers:
+// first digit 8 or 9, the other digits random, two check digits as in an
+// ordinary fødselsnummer; not a Folkeregister number, so the 2032 rule
+// does not apply); Tenor test data (synthetic numbers: month + 80) and NAV
+// test data (synthetic numbers: month + 40, D-numbers among them: day + 40
+// and month + 40, a combination no real number has).
 
 // Month40 says what a Norwegian month field of 41-52 means: an H-number
 // issued by a health institution, or a synthetic test number from NAV. The
@@ -40,6 +46,9 @@ type Norway struct {
 	// legacy rule (remainder 0), refusing numbers valid only under the rule
 	// for numbers issued from 2032 (remainder 0, 1, 2 or 3).
 	LegacyOnly bool
+	// Reference is the date a birth date may not lie after
+	// (ReasonDateInFuture); zero means today.
+	Reference Date
 }
 
 var _ IntegerScheme = Norway{}
@@ -170,8 +179,13 @@ func (n Norway) parseValue(value uint64, sum1, sum2 uint32) (ID, Reason) {
 	id := ID{value: value, scheme: codeNorway}
 
 	if value >= 80_000_000_000 {
-		// FH-number (first digit 8 or 9): no date, only the check digits.
-		id.kind = kind | KindFHNumber
+		// FH-number (first digit 8 or 9): no date, only the check digits,
+		// which follow the legacy rule: the 2032 rule is Skatteetaten's,
+		// for fødselsnummer and D-numbers only.
+		if kind&KindRule2032 != 0 {
+			return ID{}, ReasonChecksum
+		}
+		id.kind = KindFHNumber
 		return id, ReasonNone
 	}
 
@@ -189,7 +203,9 @@ func (n Norway) parseValue(value uint64, sum1, sum2 uint32) (ID, Reason) {
 		kind |= KindSyntheticTenor
 		month -= 80
 	case month > 40:
-		if n.Month40 == Month40SyntheticNAV {
+		// H-numbers are never D-numbers: day + 40 with month + 40 is one
+		// of NAV's synthetic D-numbers, whatever Month40 says.
+		if n.Month40 == Month40SyntheticNAV || kind&KindDNumber != 0 {
 			kind |= KindSyntheticNAV
 		} else {
 			kind |= KindHNumber
@@ -222,8 +238,11 @@ func (n Norway) parseValue(value uint64, sum1, sum2 uint32) (ID, Reason) {
 	if month < 1 || month > 12 || day < 1 || day > daysIn(year, month) {
 		return ID{}, ReasonDate
 	}
-	id.kind = kind
 	id.birth = packDate(year, month, day)
+	if afterReference(id.birth, n.Reference) {
+		return ID{}, ReasonDateInFuture
+	}
+	id.kind = kind
 	return id, ReasonNone
 }
 

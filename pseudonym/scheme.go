@@ -70,8 +70,9 @@ func (id ID) Kind() Kind { return id.kind }
 func (id ID) Warnings() Warning { return id.warn }
 
 // BirthDate returns the birth date encoded in the number, if the scheme and
-// kind allow knowing it (not for Norwegian FH-numbers, D- and H-numbers
-// whose century is unknown, or numbers issued under the 2032 rule).
+// kind allow knowing it (not for Norwegian FH-numbers, D-, H- and NAV
+// synthetic numbers, whose century is unknown, or numbers issued under the
+// 2032 rule).
 func (id ID) BirthDate() (time.Time, bool) {
 	if id.birth == 0 {
 		return time.Time{}, false
@@ -189,6 +190,7 @@ const (
 	ReasonIndividualNumber                  // an individual number not allocated for the encoded century
 	ReasonCentury                           // a century sign or separator the scheme does not define
 	ReasonNotInteger                        // an integer column value that cannot be an ID (negative, too large)
+	ReasonDateInFuture                      // the encoded birth date lies after the scheme's reference date
 	numReasons
 )
 
@@ -203,6 +205,7 @@ var reasonNames = [numReasons]string{
 	ReasonIndividualNumber:    "individual-number",
 	ReasonCentury:             "century",
 	ReasonNotInteger:          "not-integer",
+	ReasonDateInFuture:        "date-in-future",
 }
 
 // String returns the reason's stable code, such as "checksum".

@@ -1,25 +1,25 @@
 package pseudonym
 
-import "time"
-
 // Swedish personnummer and samordningsnummer.
 //
 // Source: Skatteverket, "Personnummer" (SKV 704) and "Samordningsnummer"
 // (SKV 707): YYMMDD-NNNC, where the separator is "-" until the year the
 // person turns 100 and "+" from then on, C is the Luhn (mod 10) check digit
 // over YYMMDDNNN, and a samordningsnummer adds 60 to the day. The 12-digit
-// form YYYYMMDDNNNC carries the century explicitly.
+// form YYYYMMDDNNNC carries the century explicitly, which is 18, 19 or 20.
+// Skatteverket, Rättslig vägledning, "Personnummer" (330245): the birth
+// number NNN is one of 001 to 999, so 000 is never issued.
 
 // Sweden is the scheme for Swedish personnummer and samordningsnummer, in
 // the 10-digit form (YYMMDD-NNNC, YYMMDD+NNNC, YYMMDDNNNC) and the 12-digit
 // form (YYYYMMDDNNNC, YYYYMMDD-NNNC).
 type Sweden struct {
-	// Today is the date a 10-digit number's century is resolved against: the
-	// person was born on or before it, and is under 100 at it unless the
-	// separator is "+". The zero value means the current date; set it for
-	// runs that must give the same result on another day. The canonical form
-	// is always the 12-digit one.
-	Today time.Time
+	// Reference is the date a 10-digit number's century is resolved
+	// against (the person was born on or before it, and is under 100 at it
+	// unless the separator is "+") and that a 12-digit number's birth date
+	// may not lie after (ReasonDateInFuture). Zero means today. The
+	// canonical form is always the 12-digit one.
+	Reference Date
 }
 
 var _ IntegerScheme = Sweden{}
@@ -114,6 +114,9 @@ func (sw Sweden) parseDigits(d *[12]int, century int, plus bool) (ID, Reason) {
 	if sum%10 != 0 {
 		return ID{}, ReasonChecksum
 	}
+	if d[8] == 0 && d[9] == 0 && d[10] == 0 {
+		return ID{}, ReasonIndividualNumber
+	}
 	yy := d[2]*10 + d[3]
 	month := d[4]*10 + d[5]
 	day := d[6]*10 + d[7]
@@ -129,13 +132,10 @@ func (sw Sweden) parseDigits(d *[12]int, century int, plus bool) (ID, Reason) {
 	if century >= 0 {
 		year = century*100 + yy
 	} else {
-		today := sw.Today
-		if today.IsZero() {
-			today = time.Now()
-		}
-		ty, tm, td := today.Date()
+		ref := sw.Reference.resolve()
+		ty, tm, td := ref.Year, int(ref.Month), ref.Day
 		year = ty/100*100 + yy
-		if year > ty || (year == ty && (month > int(tm) || (month == int(tm) && day > td))) {
+		if year > ty || (year == ty && (month > tm || (month == tm && day > td))) {
 			year -= 100
 		}
 		if plus {
@@ -146,10 +146,13 @@ func (sw Sweden) parseDigits(d *[12]int, century int, plus bool) (ID, Reason) {
 	if day > daysIn(year, month) {
 		return ID{}, ReasonDate
 	}
+	birth := packDate(year, month, day)
+	if afterReference(birth, sw.Reference) {
+		return ID{}, ReasonDateInFuture
+	}
 	var value uint64
 	for i := 0; i < 12; i++ {
 		value = value*10 + uint64(d[i])
 	}
-	return ID{value: value, scheme: codeSweden, kind: kind,
-		birth: packDate(year, month, day)}, ReasonNone
+	return ID{value: value, scheme: codeSweden, kind: kind, birth: birth}, ReasonNone
 }

@@ -54,7 +54,7 @@ func vectorInputs() []serialVector {
 
 func schemeFor(code string) Scheme {
 	if code == "se" {
-		return Sweden{Today: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+		return Sweden{Reference: Date{2026, time.January, 1}}
 	}
 	s, _ := SchemeByCode(code)
 	return s

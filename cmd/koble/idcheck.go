@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/koble/koble/pseudonym"
 )
@@ -20,6 +21,7 @@ type schemeFlags struct {
 	nav            bool
 	legacyOnly     bool
 	dkStrict       bool
+	reference      string
 }
 
 func (s *schemeFlags) add(cmd *cobra.Command) {
@@ -29,28 +31,52 @@ func (s *schemeFlags) add(cmd *cobra.Command) {
 	fl.BoolVar(&s.nav, "nav", false, "no: read month + 40 as a NAV synthetic number, not an H-number")
 	fl.BoolVar(&s.legacyOnly, "legacy-only", false, "no: refuse numbers valid only under the 2032 rule")
 	fl.BoolVar(&s.dkStrict, "dk-require-checksum", false, "dk: treat a failed modulus-11 check as invalid")
+	addReferenceFlag(fl, &s.reference)
+}
+
+// addReferenceFlag adds --reference-date, the one reference date of every
+// scheme (birth dates after it are invalid; Sweden's 10-digit century).
+func addReferenceFlag(fl *pflag.FlagSet, p *string) {
+	fl.StringVar(p, "reference-date", "", "YYYY-MM-DD: a birth date after it is invalid (date-in-future); se: resolves 10-digit centuries (default: today)")
+}
+
+// referenceDate returns the date --reference-date gives, or today's.
+func referenceDate(flagValue string) (pseudonym.Date, error) {
+	if flagValue == "" {
+		return pseudonym.DateOf(time.Now()), nil
+	}
+	d, err := pseudonym.ParseDate(flagValue)
+	if err != nil {
+		return d, usagef("--reference-date %q: want a date written YYYY-MM-DD", flagValue)
+	}
+	return d, nil
 }
 
 func (s *schemeFlags) build() (pseudonym.Scheme, error) {
+	ref, err := referenceDate(s.reference)
+	if err != nil {
+		return nil, err
+	}
 	switch s.scheme {
 	case "no":
-		n := pseudonym.Norway{AllowSynthetic: s.allowSynthetic, LegacyOnly: s.legacyOnly}
+		n := pseudonym.Norway{AllowSynthetic: s.allowSynthetic, LegacyOnly: s.legacyOnly, Reference: ref}
 		if s.nav {
 			n.Month40 = pseudonym.Month40SyntheticNAV
 		}
 		return n, nil
 	case "se":
-		return pseudonym.Sweden{Today: time.Now()}, nil
+		return pseudonym.Sweden{Reference: ref}, nil
 	case "dk":
-		return pseudonym.Denmark{RequireChecksum: s.dkStrict}, nil
+		return pseudonym.Denmark{RequireChecksum: s.dkStrict, Reference: ref}, nil
 	case "fi":
-		return pseudonym.Finland{}, nil
+		return pseudonym.Finland{Reference: ref}, nil
 	}
 	return nil, usagef("unknown --scheme %q (want no, se, dk or fi)", s.scheme)
 }
 
 // IDCheckSummary counts the results of checking a column of IDs.
 type idCheckSummary struct {
+	reference    pseudonym.Date
 	lines, valid int
 	reasons      map[string]int
 	kinds        map[string]int
@@ -60,7 +86,7 @@ type idCheckSummary struct {
 // checkIDs reads one ID a line and writes, for each line, its number and
 // verdict (never the ID). It returns the counts.
 func checkIDs(r io.Reader, w io.Writer, scheme pseudonym.Scheme, perLine bool) (*idCheckSummary, error) {
-	sum := &idCheckSummary{reasons: map[string]int{}, kinds: map[string]int{}}
+	sum := &idCheckSummary{reference: pseudonym.ReferenceOf(scheme), reasons: map[string]int{}, kinds: map[string]int{}}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	bw := bufio.NewWriter(w)
@@ -101,6 +127,7 @@ func checkIDs(r io.Reader, w io.Writer, scheme pseudonym.Scheme, perLine bool) (
 }
 
 func (s *idCheckSummary) print(w io.Writer) {
+	fmt.Fprintf(w, "reference-date\t%s\n", s.reference)
 	fmt.Fprintf(w, "lines\t%d\nvalid\t%d\ninvalid\t%d\n", s.lines, s.valid, s.lines-s.valid)
 	for _, m := range []struct {
 		prefix string
@@ -130,9 +157,11 @@ func newIDCmd(g *globals) *cobra.Command {
 		Long: `Read one national identity number a line (from FILE, or standard input) and
 print, tab-separated, the line number, "valid" or "invalid", and the kind
 (fnr, dnr, hnr, fh, synthetic-tenor, ...) or the reason (length, characters,
-date, checksum, synthetic-not-allowed, ...). The IDs themselves are never
-printed. With --summary only the counts. Exit code 0 whatever the verdicts;
-1 only if the input cannot be read.`,
+date, checksum, synthetic-not-allowed, date-in-future, ...): SPEC.md §1
+lists them all. The IDs themselves are never printed. With --summary only
+the counts, and the reference date birth dates were checked against
+(--reference-date, default today). Exit code 0 whatever the verdicts; 1
+only if the input cannot be read.`,
 		Example: `  cut -d, -f1 npr.csv | tail -n +2 | koble id check --summary
   koble id check --scheme se ids.txt`,
 		Args: maxArgs(1, "one FILE"),
