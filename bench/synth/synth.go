@@ -41,8 +41,19 @@ type Config struct {
 	// paths get exercised. A further BadIDs/4 of rows carry a valid ID with
 	// surrounding spaces, which parsers must accept.
 	BadIDs float64
-	// Format is the output format; Compression applies to Parquet and Arrow.
+	// Format is the output format.
 	Format formats.Format
+	// Layout orders the patient registry's rows: LayoutAdjacent (the zero
+	// value) lists each person's rows together, LayoutScattered lists
+	// rows by admission date, as registers sorted by time are, with each
+	// person's rows scattered (it holds the registry's rows in memory,
+	// about 24 bytes a row, to sort them).
+	Layout Layout
+	// IDType is the type of the national-ID columns (IDString by default).
+	IDType IDType
+	// Encoding is the CSV text encoding (UTF-8 if zero), CRLF its line ends.
+	Encoding formats.Encoding
+	CRLF     bool
 	// BatchRows is the number of rows generated per batch (bounded memory).
 	BatchRows int
 	// Overwrite allows replacing existing files.
@@ -190,6 +201,7 @@ type colKind uint8
 
 const (
 	colString colKind = iota
+	colID             // the national ID: string or int64, as Config.IDType says
 	colDate
 	colFloat
 )
@@ -247,13 +259,17 @@ func (t *tableWriter) flush() error {
 	return t.w.Write(rec)
 }
 
-func tableSchema(cols []column) *arrow.Schema {
+func tableSchema(cols []column, idType IDType) *arrow.Schema {
 	fields := make([]arrow.Field, len(cols))
 	for i, c := range cols {
 		var typ arrow.DataType = arrow.BinaryTypes.String
 		switch c.kind {
 		case colDate:
 			typ = arrow.FixedWidthTypes.Date32
+		case colID:
+			if idType == IDInt64 {
+				typ = arrow.PrimitiveTypes.Int64
+			}
 		case colFloat:
 			typ = arrow.PrimitiveTypes.Float64
 		}
@@ -263,17 +279,17 @@ func tableSchema(cols []column) *arrow.Schema {
 }
 
 var registerColumns = map[string][]column{
-	Cancer:       {{"fnr", colString}, {"diagnosis_date", colDate}, {"icd10", colString}, {"morphology", colString}},
-	Patient:      {{"fnr", colString}, {"admit_date", colDate}, {"discharge_date", colDate}, {"icd10", colString}, {"hospital", colString}, {"municipality", colString}},
-	Death:        {{"fnr", colString}, {"death_date", colDate}, {"underlying_cause", colString}, {"municipality", colString}},
+	Cancer:       {{"fnr", colID}, {"diagnosis_date", colDate}, {"icd10", colString}, {"morphology", colString}},
+	Patient:      {{"fnr", colID}, {"admit_date", colDate}, {"discharge_date", colDate}, {"control_date", colDate}, {"birth_date", colDate}, {"icd10", colString}, {"hospital", colString}, {"municipality", colString}},
+	Death:        {{"fnr", colID}, {"death_date", colDate}, {"underlying_cause", colString}, {"municipality", colString}},
 	Prescription: {{"pseudonym", colString}, {"dispense_date", colDate}, {"atc", colString}, {"ddd", colFloat}},
 }
 
 // write generates one register into path.
 func (g *generator) write(path, name string, gen func(*tableWriter) error) (File, error) {
-	schema := tableSchema(registerColumns[name])
+	schema := tableSchema(registerColumns[name], g.cfg.IDType)
 	w, err := formats.Create(path, schema, formats.WriteOptions{
-		Overwrite: g.cfg.Overwrite, Allocator: g.cfg.Allocator,
+		Overwrite: g.cfg.Overwrite, Allocator: g.cfg.Allocator, Encoding: g.cfg.Encoding, CRLF: g.cfg.CRLF,
 		Metadata: map[string]string{"koble.synthetic": "true", "koble.synth.seed": strconv.FormatUint(g.cfg.Seed, 10)},
 	})
 	if err != nil {
@@ -301,33 +317,6 @@ func (g *generator) write(path, name string, gen func(*tableWriter) error) (File
 	return File{Register: name, Rows: t.total, BadIDs: t.bad, Persons: t.persons}, nil
 }
 
-// appendID writes a person's ID into column 0, malformed with
-// probability BadIDs.
-func (g *generator) appendID(t *tableWriter, r *rand.Rand, id uint64) {
-	s := idString(id)
-	u := r.Float64()
-	switch {
-	case u < g.cfg.BadIDs:
-		t.bad++
-		switch r.IntN(4) {
-		case 0: // wrong check digit
-			last := s[10] - '0'
-			s = s[:10] + string(rune('0'+(last+1+byte(r.IntN(9)))%10))
-		case 1: // ten digits
-			s = s[1:]
-		case 2: // a letter
-			i := r.IntN(11)
-			s = s[:i] + "O" + s[i+1:]
-		case 3: // empty
-			t.null(0)
-			return
-		}
-	case u < g.cfg.BadIDs*1.25:
-		s = " " + s + " "
-	}
-	t.str(0, s)
-}
-
 func (g *generator) cancer(t *tableWriter) error {
 	r := g.rng(1)
 	for i := range g.pop.persons {
@@ -350,63 +339,6 @@ func (g *generator) cancer(t *tableWriter) error {
 				return err
 			}
 		}
-	}
-	return nil
-}
-
-func (g *generator) patient(t *tableWriter) error {
-	r := g.rng(2)
-	rows := g.cfg.PatientRows
-	if rows == 0 {
-		return nil
-	}
-	// Three in four persons appear; rows per person are log-normal (most
-	// have a few, some have very many) with the mean the row count needs.
-	mean := float64(rows) / (0.75 * float64(len(g.pop.persons)))
-	mu := math.Log(math.Max(mean, 1)) - 0.5
-	var written int64
-	seen := make([]bool, len(g.pop.persons))
-	for written < rows {
-		for i := range g.pop.persons {
-			if written >= rows {
-				break
-			}
-			if r.Float64() >= 0.75 {
-				continue
-			}
-			pr := &g.pop.persons[i]
-			from, to, ok := g.pop.eventWindow(pr)
-			if !ok {
-				continue
-			}
-			n := int64(math.Max(1, math.Round(math.Exp(mu+r.NormFloat64()))))
-			n = min(n, rows-written)
-			if !seen[i] {
-				seen[i] = true
-				t.persons++
-			}
-			muni := municipalities[pr.muni].code
-			for k := int64(0); k < n; k++ {
-				g.appendID(t, r, pr.id)
-				admit := from + int32(r.IntN(int(to-from+1)))
-				stay := int32(-math.Log(1-r.Float64()) * 4)
-				t.date(1, admit)
-				t.date(2, min(admit+stay, to))
-				t.str(3, fmt.Sprintf("%c%02d.%d", icdChapters[r.IntN(len(icdChapters))], r.IntN(100), r.IntN(10)))
-				t.str(4, hospitals[r.IntN(len(hospitals))])
-				t.str(5, muni)
-				if err := t.endRow(); err != nil {
-					return err
-				}
-			}
-			written += n
-			if g.cfg.Progress != nil && t.rows == 0 {
-				g.cfg.Progress(written)
-			}
-		}
-	}
-	if g.cfg.Progress != nil {
-		g.cfg.Progress(written)
 	}
 	return nil
 }
