@@ -33,6 +33,17 @@
 //	rx-pseudoreg     the pseudonymous-register flow: request (sample: cancer or
 //	                 death), translate, extract from the prescription registry;
 //	                 the phases' times go to stderr
+//
+// With -vs-duckdb, it runs issue 19's jobs side by side with DuckDB (the
+// register manager's SQL peer, bench/duckdb/job.mjs, installed by npm into
+// -cache) on a register in time order (-layout scattered): the full job,
+// the hex-serial job and plain copy on Parquet, the hex job and copy on
+// CSV, at 1 and 2 threads, koble and DuckDB interleaved, medians of
+// -repeat rounds with CPU time and peak RSS from each process's rusage.
+// It first checks that DuckDB's SQL serials and date offsets equal koble's.
+// Run it from the repository root:
+//
+//	go run ./bench/driver -vs-duckdb all -rows 10000000 -repeat 3 -dir /tmp/kb -keep-data
 package main
 
 import (
@@ -71,11 +82,25 @@ func main() {
 	out := flag.String("out", "", "internal: output")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of each job to this prefix")
 	keepData := flag.Bool("keep-data", false, "reuse the registers already generated in -dir (same -rows and -persons)")
+	vs := flag.String("vs-duckdb", "", "run issue 19's jobs side by side with DuckDB: all, or some of pq-full,pq-hex,pq-copy,csv-hex,csv-copy")
+	threads := flag.String("threads", "1,2", "with -vs-duckdb: thread counts (koble workers, DuckDB threads)")
+	layout := flag.String("layout", "scattered", "with -vs-duckdb: row layout of the register, scattered or adjacent")
+	idType := flag.String("id-type", "string", "with -vs-duckdb: ID column type of the Parquet register, string or int64")
+	cache := flag.String("cache", filepath.Join(os.Getenv("HOME"), ".cache", "koble-bench"), "with -vs-duckdb: where npm installs DuckDB")
+	checkOnly := flag.Bool("check-only", false, "with -vs-duckdb: make the data, install DuckDB and check its serials, then stop")
 	repeat := flag.Int("repeat", 1, "run each job this many times, in rounds, and report the median time (and the highest peak RSS)")
 	flag.Parse()
 
 	if *one != "" {
 		if err := runOne(*one, *in, *out, *profile); err != nil {
+			fmt.Fprintln(os.Stderr, "driver:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *vs != "" {
+		if err := driveVersus(versusConfig{rows: *rows, persons: *persons, dir: *dir, cache: *cache, keep: *keepData, layout: *layout,
+			idType: *idType, jobs: *vs, threads: *threads, repeat: *repeat, onlyData: *checkOnly}); err != nil {
 			fmt.Fprintln(os.Stderr, "driver:", err)
 			os.Exit(1)
 		}
@@ -297,6 +322,8 @@ func runOne(job, in, out, profile string) error {
 	switch {
 	case job == "copy" || job == "csvcopy":
 		err = byteCopy(in, out)
+	case strings.HasPrefix(job, "vs-"):
+		rows, err = runVersusOne(job, in, out)
 	case job == "prepare-all":
 		rows, err = prepareAll(in, out)
 	case job == "link-central":

@@ -87,6 +87,8 @@ type Manifest struct {
 	Seed         uint64 `json:"seed"`
 	Persons      int    `json:"persons"`
 	Format       string `json:"format"`
+	Layout       string `json:"layout"`
+	IDType       string `json:"id_type"`
 	PseudonymKey string `json:"pseudonym_key_file"`
 	Files        []File `json:"files"`
 }
@@ -131,7 +133,7 @@ func Generate(dir string, cfg Config) (*Manifest, error) {
 	}
 	g := &generator{cfg: cfg, pop: pop, dir: dir}
 	ext := map[formats.Format]string{formats.FormatCSV: ".csv", formats.FormatParquet: ".parquet", formats.FormatArrowFile: ".arrow", formats.FormatArrowStream: ".arrows"}[cfg.Format]
-	m := &Manifest{Seed: cfg.Seed, Persons: cfg.Persons, Format: cfg.Format.String(), PseudonymKey: PseudonymKeyFile}
+	m := &Manifest{Seed: cfg.Seed, Persons: cfg.Persons, Format: cfg.Format.String(), Layout: cfg.Layout.String(), IDType: cfg.IDType.String(), PseudonymKey: PseudonymKeyFile}
 
 	keyPath := filepath.Join(dir, PseudonymKeyFile)
 	key := g.pseudonymKey()
