@@ -133,6 +133,7 @@ Start with 'koble demo' to see a whole project run on generated data.`,
 		newPlanCmd(g),
 		newLinkCmd(g),
 		newPseudoregCmd(g),
+		newRiskCmd(g),
 	)
 	return root
 }

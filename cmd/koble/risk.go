@@ -1,0 +1,168 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/koble/koble/formats"
+	"github.com/koble/koble/linkage"
+	"github.com/koble/koble/risk"
+)
+
+// riskFlags are the flags that configure a risk measurement, on koble risk
+// and (with the prefix risk-) on prepare.
+type riskFlags struct {
+	qi, mode, sensitive, ladders string
+	frame, frameCount            string
+	k, bound                     int
+	populationSize               int64
+}
+
+func (f *riskFlags) add(cmd *cobra.Command, prefix string) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.qi, prefix+"qi", "", "quasi-identifier columns, comma-separated (e.g. birth_year,sex,municipality)")
+	fl.StringVar(&f.mode, prefix+"mode", "combination", "how a person's rows combine: combination (the set of values per column), first (the first row) or every (each row's combination)")
+	fl.IntVar(&f.k, prefix+"k", risk.DefaultK, "threshold: every person must share their values with at least k-1 others (presets 3, 5, 10)")
+	fl.StringVar(&f.sensitive, prefix+"sensitive", "", "a sensitive column whose l-diversity is measured")
+	fl.StringVar(&f.ladders, prefix+"ladder", "", "COL:KIND[,...]: generalisation ladders (none, date, year, municipality, icd10; guessed from names and values if not given)")
+	fl.StringVar(&f.frame, prefix+"population", "", "population frame file: the quasi-identifier columns and a count column")
+	fl.StringVar(&f.frameCount, prefix+"population-count", "count", "the population frame's count column")
+	fl.Int64Var(&f.populationSize, prefix+"population-size", 0, "persons in the population the file is drawn from (without a frame; default: the file is the whole population)")
+	fl.IntVar(&f.bound, prefix+"bound", risk.DefaultBound, "most different combinations kept per person (1-128); persons past it count as at risk")
+}
+
+// config turns the flags into a risk.Config; prefix names the flags in
+// errors.
+func (f *riskFlags) config(cmd *cobra.Command, person, prefix string, ro formats.ReadOptions) (risk.Config, error) {
+	cfg := risk.Config{Person: person, QI: splitList(f.qi), K: f.k, Sensitive: f.sensitive, Bound: f.bound, PopulationSize: f.populationSize}
+	if len(cfg.QI) == 0 {
+		return cfg, usagef("--%sqi is required: the quasi-identifier columns", prefix)
+	}
+	var err error
+	if cfg.Mode, err = risk.ParseMode(f.mode); err != nil {
+		return cfg, usagef("--%smode %q: want combination, first or every", prefix, f.mode)
+	}
+	if f.k < 2 {
+		return cfg, usagef("--%sk %d: want 2 or more (presets 3, 5, 10)", prefix, f.k)
+	}
+	if f.bound < 1 || f.bound > 128 {
+		return cfg, usagef("--%sbound %d: want 1 to 128", prefix, f.bound)
+	}
+	if f.populationSize < 0 {
+		return cfg, usagef("--%spopulation-size must not be negative", prefix)
+	}
+	for _, spec := range splitList(f.ladders) {
+		col, kind, ok := strings.Cut(spec, ":")
+		l, lerr := risk.NewLadder(kind)
+		if !ok || lerr != nil {
+			return cfg, usagef("--%sladder %q: want COLUMN:KIND with KIND one of %s", prefix, spec, strings.Join(risk.LadderKinds, ", "))
+		}
+		if cfg.Ladders == nil {
+			cfg.Ladders = map[string]risk.Ladder{}
+		}
+		cfg.Ladders[col] = l
+	}
+	if f.frame != "" {
+		ro.Columns = nil
+		if cfg.Frame, err = linkage.LoadFrame(cmd.Context(), f.frame, ro, cfg.QI, f.frameCount); err != nil {
+			return cfg, err
+		}
+	}
+	return cfg, nil
+}
+
+func newRiskCmd(g *globals) *cobra.Command {
+	var (
+		rf        riskFlags
+		cf        csvFlags
+		in        string
+		person    string
+		asJSON    bool
+		jsonOut   string
+		overwrite bool
+	)
+	cmd := &cobra.Command{
+		Use:   "risk --in FILE --person COL --qi COL[,COL...] [flags]",
+		Short: "Measure disclosure risk per person: k-anonymity, uniqueness, l-diversity, with coarsening suggestions",
+		Long: `Measure how easily persons in a file could be singled out by someone who
+knows some of their values (quasi-identifiers: birth year, sex,
+municipality, dates, diagnoses), per person and not per row, streaming.
+
+The report on stdout is for the register manager: exact counts, each
+explained. --json prints instead the researcher-facing report, in which
+every count from 1 to k-1 is withheld ("suppressed": true); --report FILE
+writes it to a file. koble risk only reports (exit 0 whatever the verdict);
+prepare and link refuse a delivery that fails (see prepare --risk-qi).`,
+		Example: `  koble risk --in delivery/npr.parquet --person lnr --qi birth_year,sex,municipality
+  koble risk --in npr.csv --person lnr --qi birth_year,sex,municipality --k 10 \
+      --population frame.csv --sensitive icd10 --json`,
+		Args: exactArgs(0, "no arguments (use --in)"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if in == "" {
+				return usagef("--in is required")
+			}
+			ro, err := cf.readOptions()
+			if err != nil {
+				return err
+			}
+			cfg, err := rf.config(cmd, person, "", ro)
+			if err != nil {
+				return err
+			}
+			res, err := linkage.MeasureRisk(cmd.Context(), in, ro, cfg)
+			if err != nil {
+				return err
+			}
+			if jsonOut != "" {
+				if err := writeRiskJSON(jsonOut, res, overwrite); err != nil {
+					return err
+				}
+			}
+			if asJSON {
+				return json.NewEncoder(g.env.stdout).Encode(publishedReport(res))
+			}
+			return res.WriteText(g.env.stdout)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&in, "in", "", "input file (CSV, Parquet or Arrow)")
+	fl.StringVar(&person, "person", linkage.DefaultSerialColumn, "the column naming the person (the serial)")
+	fl.BoolVar(&asJSON, "json", false, "print the researcher-facing JSON report (small counts withheld) instead of the text")
+	fl.StringVar(&jsonOut, "report", "", "also write the researcher-facing JSON report to this file")
+	fl.BoolVar(&overwrite, "overwrite", false, "replace the --report file if it exists")
+	rf.add(cmd, "")
+	cf.add(cmd, false)
+	return cmd
+}
+
+// riskReport is the researcher-facing JSON: the settings, the verdict and
+// the figures with small counts withheld.
+type riskReport struct {
+	Mode                 string        `json:"mode"`
+	QI                   []string      `json:"quasi_identifiers"`
+	Sensitive            string        `json:"sensitive,omitempty"`
+	K                    int           `json:"k"`
+	SuppressionThreshold int           `json:"suppression_threshold"`
+	Pass                 bool          `json:"pass"`
+	Figures              []risk.Figure `json:"figures"`
+}
+
+func publishedReport(r *risk.Result) riskReport {
+	return riskReport{Mode: r.Mode, QI: r.QI, Sensitive: r.Sensitive, K: r.K, SuppressionThreshold: r.K, Pass: r.Pass, Figures: r.Published()}
+}
+
+func writeRiskJSON(path string, r *risk.Result, overwrite bool) error {
+	af, err := formats.CreateAtomic(path, overwrite)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(af)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(publishedReport(r)); err != nil {
+		af.Abort()
+		return err
+	}
+	return af.Commit()
+}
