@@ -241,10 +241,7 @@ func suppress(n, below int) string {
 
 // prepareConfig turns a source of the plan into a prepare job.
 func (p *Plan) prepareConfig(s SourcePlan, out string, opts LinkOptions) (PrepareConfig, error) {
-	scheme := pseudonym.Scheme(pseudonym.Norway{})
-	if s.IDScheme != "" {
-		scheme, _ = pseudonym.SchemeByCode(s.IDScheme)
-	}
+	scheme := p.scheme(s)
 	cfg := PrepareConfig{
 		In: p.path(s.Path), Out: out, Key: opts.Key, IDColumn: s.IDColumn, Scheme: scheme,
 		SerialColumn: p.Output.SerialColumn, Shift: s.Dates.Shift, Window: s.Dates.Window, KeepWeekday: s.Dates.KeepWeekday,
@@ -334,10 +331,7 @@ func (p *Plan) buildSample(ctx context.Context, key *pseudonym.Key) (*seriesBuil
 // sourcePersons collects the persons of a sample source whose rows pass
 // the source's filter.
 func (p *Plan) sourcePersons(ctx context.Context, key *pseudonym.Key, s SourcePlan) (*seriesBuilder, error) {
-	scheme := pseudonym.Scheme(pseudonym.Norway{})
-	if s.IDScheme != "" {
-		scheme, _ = pseudonym.SchemeByCode(s.IDScheme)
-	}
+	scheme := p.scheme(s)
 	cols := []string{s.IDColumn}
 	f := s.Filter
 	var from, to int32 = -1 << 30, 1 << 30

@@ -21,15 +21,21 @@ import (
 // register manager can read aloud. Paths in it are relative to the plan
 // file's folder. See testdata/plans for worked examples.
 type Plan struct {
-	Project string       `toml:"project"`
-	Mode    string       `toml:"mode"` // "distributed" or "centralised"
-	Key     string       `toml:"key"`
-	Sample  *SamplePlan  `toml:"sample"`
-	Sources []SourcePlan `toml:"source"`
-	Output  OutputPlan   `toml:"output"`
+	Project string `toml:"project"`
+	Mode    string `toml:"mode"` // "distributed" or "centralised"
+	Key     string `toml:"key"`
+	// ReferenceDate (YYYY-MM-DD) is the date birth dates in national IDs
+	// may not lie after, and that Swedish 10-digit centuries are resolved
+	// against: one date for every party of the project. Empty means the
+	// date of each run.
+	ReferenceDate string       `toml:"reference_date"`
+	Sample        *SamplePlan  `toml:"sample"`
+	Sources       []SourcePlan `toml:"source"`
+	Output        OutputPlan   `toml:"output"`
 	// Pseudoreg names the parties of the pseudonymous-register flow, so
 	// that each can run its step from the plan ('koble link --party').
 	Pseudoreg *PseudoregPlan `toml:"pseudoreg"`
+	ref       pseudonym.Date // ReferenceDate, or the date the plan was loaded
 	dir       string         // the plan file's folder
 	file      string         // the plan file
 	regs      map[string]Register
@@ -161,6 +167,14 @@ func (p *Plan) Check() error {
 	}
 	if p.Key == "" {
 		bad("key: no project key file")
+	}
+	p.ref = pseudonym.DateOf(time.Now())
+	if p.ReferenceDate != "" {
+		d, err := pseudonym.ParseDate(p.ReferenceDate)
+		if err != nil {
+			bad("reference_date %q: want a date written YYYY-MM-DD", p.ReferenceDate)
+		}
+		p.ref = d
 	}
 	if len(p.Sources) == 0 {
 		bad("no [[source]]")
@@ -500,3 +514,19 @@ func (p *Plan) RegisterKeyPath() string {
 
 // File returns the plan file's path.
 func (p *Plan) File() string { return p.file }
+
+// SetReferenceDate replaces the plan's reference date (reference_date), as
+// the command line's --reference-date does.
+func (p *Plan) SetReferenceDate(d pseudonym.Date) {
+	p.ReferenceDate, p.ref = d.String(), d
+}
+
+// scheme returns the identity scheme of a source (Norway by default) with
+// the plan's reference date.
+func (p *Plan) scheme(s SourcePlan) pseudonym.Scheme {
+	scheme := pseudonym.Scheme(pseudonym.Norway{})
+	if s.IDScheme != "" {
+		scheme, _ = pseudonym.SchemeByCode(s.IDScheme)
+	}
+	return pseudonym.WithReference(scheme, p.ref)
+}

@@ -255,7 +255,7 @@ func Translate(cfg TranslateConfig) (*TranslateReport, error) {
 			untranslated++
 			return nil
 		}
-		id, reason := sch.Parse([]byte(digits))
+		id, reason := pseudonym.WithReference(sch, storedIDs).Parse([]byte(digits))
 		if reason != pseudonym.ReasonNone {
 			untranslated++
 			return nil

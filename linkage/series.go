@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"filippo.io/age"
 
@@ -188,7 +189,7 @@ func ReadSerialKey(r io.Reader, project string, serials *pseudonym.Serials, iden
 		if scheme == "no" {
 			sch = pseudonym.Norway{AllowSynthetic: true}
 		}
-		id, reason := sch.Parse([]byte(digits))
+		id, reason := pseudonym.WithReference(sch, storedIDs).Parse([]byte(digits))
 		if reason != pseudonym.ReasonNone {
 			return nil, fmt.Errorf("linkage: serial key file, line %d: invalid identity number (%s)", line, reason)
 		}
@@ -209,3 +210,9 @@ func ReadSerialKey(r io.Reader, project string, serials *pseudonym.Serials, iden
 	}
 	return s, nil
 }
+
+// storedIDs is the reference date for canonical IDs read back from a
+// koble file (a serial key file, a request): their birth dates were
+// checked against the reference date of the run that wrote them, so no
+// date is refused as lying in the future.
+var storedIDs = pseudonym.Date{Year: 9999, Month: time.December, Day: 31}

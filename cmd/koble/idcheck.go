@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/koble/koble/linkage"
 	"github.com/koble/koble/pseudonym"
 )
 
@@ -50,6 +51,21 @@ func referenceDate(flagValue string) (pseudonym.Date, error) {
 		return d, usagef("--reference-date %q: want a date written YYYY-MM-DD", flagValue)
 	}
 	return d, nil
+}
+
+// loadPlan loads a plan; a --reference-date given replaces the plan's
+// reference_date.
+func loadPlan(path, ref string) (*linkage.Plan, error) {
+	p, err := linkage.LoadPlan(path)
+	if err != nil || ref == "" {
+		return p, err
+	}
+	d, err := referenceDate(ref)
+	if err != nil {
+		return nil, err
+	}
+	p.SetReferenceDate(d)
+	return p, nil
 }
 
 func (s *schemeFlags) build() (pseudonym.Scheme, error) {

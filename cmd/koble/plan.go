@@ -71,7 +71,7 @@ SVG is self-contained.`,
 func newLinkCmd(g *globals) *cobra.Command {
 	var kf keyFlags
 	var opts linkage.LinkOptions
-	var party string
+	var party, ref string
 	cmd := &cobra.Command{
 		Use:   "link PLAN [--source NAME | --party ROLE]",
 		Short: "Run a linkage plan",
@@ -96,7 +96,7 @@ administrator (the translation; register_key names the register's key
 file), --party register (the extract).`,
 		Args: exactArgs(1, "PLAN"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := linkage.LoadPlan(args[0])
+			p, err := loadPlan(args[0], ref)
 			if err != nil {
 				return err
 			}
@@ -140,6 +140,7 @@ file), --party register (the extract).`,
 	cmd.Flags().StringVar(&party, "party", "", "run one party's step of the pseudonymous-register flow: definer, administrator or register")
 	cmd.Flags().IntVar(&opts.Workers, "workers", 0, workersHelp)
 	cmd.Flags().BoolVar(&opts.Overwrite, "overwrite", false, "replace earlier deliveries")
+	addReferenceFlag(cmd.Flags(), &ref)
 	return cmd
 }
 

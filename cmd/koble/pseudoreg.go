@@ -49,7 +49,7 @@ party refuses a file made for another.`,
 func newRequestCmd(g *globals) *cobra.Command {
 	var kf keyFlags
 	var to []string
-	var out string
+	var out, ref string
 	var overwrite bool
 	cmd := &cobra.Command{
 		Use:   "request PLAN --to RECIPIENT --out FILE",
@@ -63,7 +63,7 @@ func newRequestCmd(g *globals) *cobra.Command {
 			if out == "" {
 				return usagef("--out is required")
 			}
-			p, err := linkage.LoadPlan(args[0])
+			p, err := loadPlan(args[0], ref)
 			if err != nil {
 				return err
 			}
@@ -74,6 +74,7 @@ func newRequestCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringArrayVar(&to, "to", nil, "the pseudonym administrator's age recipient (hybrid post-quantum or X25519)")
 	cmd.Flags().StringVarP(&out, "out", "o", "", "the encrypted request to write")
 	cmd.Flags().BoolVar(&overwrite, "overwrite", false, "replace an existing request")
+	addReferenceFlag(cmd.Flags(), &ref)
 	return cmd
 }
 
