@@ -134,6 +134,8 @@ Start with 'koble demo' to see a whole project run on generated data.`,
 		newLinkCmd(g),
 		newPseudoregCmd(g),
 		newRiskCmd(g),
+		newServeCmd(g),
+		newAuditCmd(g),
 	)
 	return root
 }
