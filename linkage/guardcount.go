@@ -1,0 +1,197 @@
+package linkage
+
+import (
+	"math"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal"
+
+	"github.com/koble/koble/pseudonym"
+)
+
+// countIDs returns how many values of a column about to be delivered hold
+// a valid national ID of any supported scheme (see the leak guard's
+// documentation in leakguard.go for the types read and the schemes). For
+// nested columns it counts the leaves that do.
+func countIDs(col arrow.Array, scheme pseudonym.Scheme) int64 {
+	return countFound(guardFinder(scheme), col)
+}
+
+// countFound counts the values of col in which f finds an ID.
+func countFound(f *pseudonym.Finder, col arrow.Array) int64 {
+	if test := valueTest(f, col); test != nil {
+		var n int64
+		for i := 0; i < col.Len(); i++ {
+			if !col.IsNull(i) && test(i) {
+				n++
+			}
+		}
+		return n
+	}
+	switch c := col.(type) {
+	case *array.Dictionary:
+		return countDictionary(f, c)
+	case array.ListLike:
+		return countList(f, c)
+	case *array.Struct:
+		var n int64
+		for k := 0; k < c.NumField(); k++ {
+			n += countFound(f, c.Field(k))
+		}
+		return n
+	case array.Union:
+		var n int64
+		for k := 0; k < c.NumFields(); k++ {
+			n += countFound(f, c.Field(k))
+		}
+		return n
+	case *array.RunEndEncoded:
+		return countFound(f, c.Values())
+	case array.ExtensionArray:
+		return countFound(f, c.Storage())
+	}
+	return 0
+}
+
+// countDictionary counts the rows whose dictionary value holds an ID,
+// reading each dictionary value that an index uses once.
+func countDictionary(f *pseudonym.Finder, c *array.Dictionary) int64 {
+	dict := c.Dictionary()
+	test := valueTest(f, dict)
+	if test == nil {
+		// A dictionary of nested values: read them all.
+		return countFound(f, dict)
+	}
+	seen := make([]int8, dict.Len()) // 0 unread, 1 no ID, 2 ID
+	var n int64
+	for i := 0; i < c.Len(); i++ {
+		if c.IsNull(i) {
+			continue
+		}
+		j := c.GetValueIndex(i)
+		if seen[j] == 0 {
+			seen[j] = 1
+			if !dict.IsNull(j) && test(j) {
+				seen[j] = 2
+			}
+		}
+		if seen[j] == 2 {
+			n++
+		}
+	}
+	return n
+}
+
+// countList counts the IDs among the list values that the column's rows
+// use.
+func countList(f *pseudonym.Finder, c array.ListLike) int64 {
+	lo, hi := int64(math.MaxInt64), int64(0)
+	for i := 0; i < c.Len(); i++ {
+		if c.IsNull(i) {
+			continue
+		}
+		if s, e := c.ValueOffsets(i); s < e {
+			lo, hi = min(lo, s), max(hi, e)
+		}
+	}
+	if lo >= hi {
+		return 0
+	}
+	values := array.NewSlice(c.ListValues(), lo, hi)
+	defer values.Release()
+	return countFound(f, values)
+}
+
+// valueTest returns a test of one value of a column of a scalar type that
+// can carry an ID, or nil for other types. The test is called on non-null
+// values only.
+func valueTest(f *pseudonym.Finder, col arrow.Array) func(i int) bool {
+	switch c := col.(type) {
+	case *array.String:
+		data, offs := c.ValueBytes(), c.ValueOffsets()
+		return func(i int) bool { return f.Contains(data[offs[i]-offs[0] : offs[i+1]-offs[0]]) }
+	case *array.LargeString:
+		data, offs := c.ValueBytes(), c.ValueOffsets()
+		return func(i int) bool { return f.Contains(data[offs[i]-offs[0] : offs[i+1]-offs[0]]) }
+	case *array.Binary:
+		data, offs := c.ValueBytes(), c.ValueOffsets()
+		return func(i int) bool { return f.Contains(data[offs[i]-offs[0] : offs[i+1]-offs[0]]) }
+	case *array.LargeBinary:
+		data, offs := c.ValueBytes(), c.ValueOffsets()
+		return func(i int) bool { return f.Contains(data[offs[i]-offs[0] : offs[i+1]-offs[0]]) }
+	case *array.StringView:
+		return func(i int) bool { return c.ValueLen(i) >= 10 && f.ContainsString(c.Value(i)) }
+	case *array.BinaryView:
+		return func(i int) bool { return f.Contains(c.Value(i)) }
+	case *array.FixedSizeBinary:
+		return func(i int) bool { return f.Contains(c.Value(i)) }
+	case *array.Int32:
+		return func(i int) bool { return integerHolds(f, int64(c.Value(i))) }
+	case *array.Int64:
+		return func(i int) bool { return integerHolds(f, c.Value(i)) }
+	case *array.Uint32:
+		return func(i int) bool { return f.Integer(uint64(c.Value(i))) }
+	case *array.Uint64:
+		return func(i int) bool { return f.Integer(c.Value(i)) }
+	case *array.Float64:
+		return func(i int) bool { return floatHolds(f, c.Value(i)) }
+	case *array.Float32:
+		return func(i int) bool { return floatHolds(f, float64(c.Value(i))) }
+	case *array.Decimal32:
+		return decimalTest(f, c, c.DataType().(arrow.DecimalType).GetScale())
+	case *array.Decimal64:
+		return decimalTest(f, c, c.DataType().(arrow.DecimalType).GetScale())
+	case *array.Decimal128:
+		return decimalTest(f, c, c.DataType().(arrow.DecimalType).GetScale())
+	case *array.Decimal256:
+		return decimalTest(f, c, c.DataType().(arrow.DecimalType).GetScale())
+	case *array.Int8, *array.Int16, *array.Uint8, *array.Uint16, *array.Float16:
+		// Too narrow for nine digits.
+		return func(int) bool { return false }
+	}
+	return nil
+}
+
+// integerHolds reads an integer by its magnitude: a sign in front of an
+// ID does not hide it.
+func integerHolds(f *pseudonym.Finder, v int64) bool {
+	if v < 0 {
+		v = -v // math.MinInt64 stays negative and is no ID
+	}
+	return v >= 0 && f.Integer(uint64(v))
+}
+
+// floatHolds reads a floating-point value that is a whole number.
+func floatHolds(f *pseudonym.Finder, v float64) bool {
+	v = math.Abs(v)
+	return v >= 1e8 && v < 1e13 && v == math.Trunc(v) && f.Integer(uint64(v))
+}
+
+// decimalValues is an Arrow decimal array of any width.
+type decimalValues[T decimal.DecimalTypes] interface {
+	Value(i int) T
+}
+
+// decimalTest reads a decimal value that is a whole number at its scale.
+func decimalTest[T interface {
+	decimal.DecimalTypes
+	decimal.Num[T]
+}](f *pseudonym.Finder, c decimalValues[T], scale int32) func(i int) bool {
+	return func(i int) bool {
+		v := c.Value(i).Abs()
+		if x := v.ToFloat64(scale); x < 1e8 || x >= 1e13 {
+			return false
+		}
+		whole := v
+		if scale > 0 {
+			whole = v.ReduceScaleBy(scale, false)
+			if whole.IncreaseScaleBy(scale).Cmp(v) != 0 {
+				return false
+			}
+		} else if scale < 0 {
+			whole = v.IncreaseScaleBy(-scale)
+		}
+		return f.Integer(uint64(whole.ToFloat64(0)))
+	}
+}
