@@ -30,16 +30,25 @@ type seriesKey [16]byte
 type Series struct {
 	numbers map[seriesKey]int64
 	ids     map[seriesKey]pseudonym.ID // the national ID of each person, for the serial key file
-	next    int64
+	// absent are the persons of the previous serial key file who are not
+	// in this sample: they keep their numbers in the serial key file (a
+	// number is never given to another person) but their rows are not
+	// delivered.
+	absent map[seriesKey]struct{}
+	next   int64
 }
 
-// Len returns the number of persons in the series.
+// Len returns the number of persons in the series, those of the previous
+// serial key file included.
 func (s *Series) Len() int { return len(s.numbers) }
 
-// Number returns the person's number, if the person is in the series.
+// Number returns the person's number, if the person is in the sample.
 func (s *Series) Number(ser *pseudonym.Serial) (int64, bool) {
 	var k seriesKey
 	copy(k[:], ser[:16])
+	if _, out := s.absent[k]; out {
+		return 0, false
+	}
 	n, ok := s.numbers[k]
 	return n, ok
 }
@@ -61,12 +70,16 @@ func (b *seriesBuilder) add(ser *pseudonym.Serial, id pseudonym.ID) {
 
 // build numbers the persons. Persons in previous keep their numbers; the
 // others get previous.next onwards, in the order of HMAC(order key, key).
+// Persons in previous but not in the sample stay in the series, absent.
 func (b *seriesBuilder) build(orderKey []byte, previous *Series) *Series {
-	s := &Series{numbers: map[seriesKey]int64{}, ids: map[seriesKey]pseudonym.ID{}, next: 1}
+	s := &Series{numbers: map[seriesKey]int64{}, ids: map[seriesKey]pseudonym.ID{}, absent: map[seriesKey]struct{}{}, next: 1}
 	if previous != nil {
 		for k, n := range previous.numbers {
 			s.numbers[k] = n
 			s.ids[k] = previous.ids[k]
+			if _, in := b.persons[k]; !in {
+				s.absent[k] = struct{}{}
+			}
 		}
 		s.next = previous.next
 	}
@@ -170,6 +183,7 @@ func ReadSerialKey(r io.Reader, project string, serials *pseudonym.Serials, iden
 		return nil, fmt.Errorf("linkage: the serial key file belongs to another project, not %q", project)
 	}
 	s := &Series{numbers: map[seriesKey]int64{}, ids: map[seriesKey]pseudonym.ID{}, next: 1}
+	numbers := map[int64]struct{}{}
 	for {
 		text, ok := next()
 		if !ok {
@@ -178,7 +192,8 @@ func ReadSerialKey(r io.Reader, project string, serials *pseudonym.Serials, iden
 		num, canon, ok := strings.Cut(text, ",")
 		n, err := strconv.ParseInt(num, 10, 64)
 		scheme, digits, ok2 := strings.Cut(canon, ":")
-		if !ok || !ok2 || err != nil || n < 1 {
+		// A number is written in decimal with no sign or leading zero.
+		if !ok || !ok2 || err != nil || n < 1 || strconv.FormatInt(n, 10) != num {
 			return nil, fmt.Errorf("linkage: serial key file, line %d: malformed", line)
 		}
 		sch, err := pseudonym.SchemeByCode(scheme)
@@ -199,6 +214,10 @@ func ReadSerialKey(r io.Reader, project string, serials *pseudonym.Serials, iden
 		if _, dup := s.numbers[k]; dup {
 			return nil, fmt.Errorf("linkage: serial key file, line %d: a person appears twice", line)
 		}
+		if _, dup := numbers[n]; dup {
+			return nil, fmt.Errorf("linkage: serial key file, line %d: a number appears twice", line)
+		}
+		numbers[n] = struct{}{}
 		s.numbers[k] = n
 		s.ids[k] = id
 		if n >= s.next {

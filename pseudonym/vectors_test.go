@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -24,7 +25,7 @@ type serialVector struct {
 	Canonical     string `json:"canonical"`
 	SerialHex     string `json:"serial_hex"`
 	SerialBase32  string `json:"serial_base32"`
-	SerialInt64   int64  `json:"serial_int64"`
+	SerialInt64   string `json:"serial_int64"` // a string: JSON numbers above 2^53 lose digits in JavaScript and R
 	Fingerprint   string `json:"key_fingerprint"`
 	SerialKeyHex  string `json:"serial_key_hex"`
 	DateKeyHex    string `json:"dateshift_key_hex"`
@@ -53,11 +54,8 @@ func vectorInputs() []serialVector {
 }
 
 func schemeFor(code string) Scheme {
-	if code == "se" {
-		return Sweden{Reference: Date{2026, time.January, 1}}
-	}
 	s, _ := SchemeByCode(code)
-	return s
+	return WithReference(s, Date{2026, time.January, 1})
 }
 
 func computeVector(t *testing.T, v serialVector) serialVector {
@@ -71,7 +69,7 @@ func computeVector(t *testing.T, v serialVector) serialVector {
 	v.Canonical = string(id.AppendCanonical(nil))
 	v.SerialHex = string(EncodingHex.Append(nil, s))
 	v.SerialBase32 = string(EncodingBase32.Append(nil, s))
-	v.SerialInt64 = s.Int64()
+	v.SerialInt64 = strconv.FormatInt(s.Int64(), 10)
 	v.Fingerprint = key.Fingerprint()
 	v.SerialKeyHex = hex.EncodeToString(key.SerialKey())
 	v.DateKeyHex = hex.EncodeToString(key.DateShiftKey())
