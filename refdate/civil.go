@@ -90,3 +90,13 @@ func isoWeek(z int32) (year, week int) {
 	jan1 := daysFromCivil(y, 1, 1)
 	return y, int(thu-jan1)/7 + 1
 }
+
+// Days of 0001-01-01 and 9999-12-31: the range of four-digit years.
+var (
+	firstTextDay = daysFromCivil(1, 1, 1)
+	lastTextDay  = daysFromCivil(9999, 12, 31)
+)
+
+// textYear reports whether day lies in the years 1-9999, which a date
+// written as text (YYYY) can hold.
+func textYear(day int32) bool { return day >= firstTextDay && day <= lastTextDay }

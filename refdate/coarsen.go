@@ -2,7 +2,6 @@ package refdate
 
 import (
 	"fmt"
-	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -76,6 +75,12 @@ func CoarsenArray(mem memory.Allocator, col arrow.Array, p Precision) (arrow.Arr
 			b.AppendNull()
 			continue
 		}
+		if p != Year && !textYear(days[i]) {
+			// "YYYY-MM" and "YYYY-Www" have four-digit years.
+			problems = append(problems, Problem{Row: i, Reason: ReasonOutOfBounds})
+			b.AppendNull()
+			continue
+		}
 		y, m, _ := civilFromDays(days[i])
 		switch p {
 		case Year:
@@ -85,8 +90,9 @@ func CoarsenArray(mem memory.Allocator, col arrow.Array, p Precision) (arrow.Arr
 			b.(*array.StringBuilder).BinaryBuilder.Append(buf)
 		case ISOWeek:
 			wy, w := isoWeek(days[i])
-			buf = strconv.AppendInt(buf[:0], int64(wy), 10)
-			buf = append(buf, '-', 'W', byte('0'+w/10), byte('0'+w%10))
+			buf = append(buf[:0], "0000-W00"...)
+			put4(buf[0:4], wy)
+			put2(buf[6:8], w)
 			b.(*array.StringBuilder).BinaryBuilder.Append(buf)
 		default:
 			return nil, nil, fmt.Errorf("refdate: unknown precision")

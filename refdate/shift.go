@@ -355,6 +355,9 @@ func (s *Shifter) shiftStrings(mem memory.Allocator, c *array.String, offsets []
 			continue
 		}
 		d, r := s.ShiftDay(day, offsets[i])
+		if r == ReasonNone && !textYear(d) {
+			r = ReasonOutOfBounds // a text date has a four-digit year
+		}
 		if r != ReasonNone {
 			problems = append(problems, Problem{Row: i, Reason: r})
 			out.appendNull()
