@@ -188,6 +188,18 @@ func WriteKeyFile(w io.Writer, k *Key, recipients ...age.Recipient) error {
 // or identity, a tampered file and a file that is not a koble key file each
 // give a distinct error; none of them echoes key material.
 func ReadKeyFile(r io.Reader, identities ...age.Identity) (*Key, error) {
+	payload, err := decryptSmall(r, "key file", identities)
+	defer clear(payload)
+	if err != nil {
+		return nil, err
+	}
+	return parsePayload(payload)
+}
+
+// decryptSmall decrypts an armored or binary age file of at most 64 KiB
+// (a key file of some kind, named by what in errors). The caller clears
+// the payload.
+func decryptSmall(r io.Reader, what string, identities []age.Identity) ([]byte, error) {
 	br := bufio.NewReader(r)
 	var src io.Reader = br
 	if start, _ := br.Peek(len(armor.Header)); string(start) == armor.Header {
@@ -197,16 +209,16 @@ func ReadKeyFile(r io.Reader, identities ...age.Identity) (*Key, error) {
 	if err != nil {
 		var noMatch *age.NoIdentityMatchError
 		if errors.As(err, &noMatch) {
-			return nil, fmt.Errorf("pseudonym: cannot open key file: wrong passphrase or identity")
+			return nil, fmt.Errorf("pseudonym: cannot open %s: wrong passphrase or identity", what)
 		}
-		return nil, fmt.Errorf("pseudonym: cannot open key file: %w", err)
+		return nil, fmt.Errorf("pseudonym: cannot open %s: %w", what, err)
 	}
 	payload, err := io.ReadAll(io.LimitReader(dr, 64<<10))
-	defer clear(payload)
 	if err != nil {
-		return nil, fmt.Errorf("pseudonym: key file is damaged or tampered with: %w", err)
+		clear(payload)
+		return nil, fmt.Errorf("pseudonym: %s is damaged or tampered with: %w", what, err)
 	}
-	return parsePayload(payload)
+	return payload, nil
 }
 
 func parsePayload(payload []byte) (*Key, error) {

@@ -175,25 +175,9 @@ recipient printed, which is safe to publish.`,
 			if project == "" || out == "" {
 				return usagef("--project and --out are required")
 			}
-			var rcpts []age.Recipient
-			for _, r := range recipients {
-				parsed, err := age.ParseRecipients(strings.NewReader(r))
-				if err != nil {
-					return usagef("--recipient %q is not an age recipient", r)
-				}
-				rcpts = append(rcpts, parsed...)
-			}
-			for _, p := range recipientFiles {
-				f, err := os.Open(p)
-				if err != nil {
-					return fmt.Errorf("recipients file: %w", err)
-				}
-				parsed, err := age.ParseRecipients(f)
-				f.Close()
-				if err != nil {
-					return fmt.Errorf("recipients file %s: %w", p, err)
-				}
-				rcpts = append(rcpts, parsed...)
+			rcpts, err := recipientsFrom(recipients, recipientFiles)
+			if err != nil {
+				return err
 			}
 			if len(rcpts) == 0 {
 				pass, err := kf.passphrase(g, true)
@@ -278,7 +262,7 @@ revealing it. The OPRF public key is what sources that obtain serials from
 		},
 	}
 	kf.add(info)
-	cmd.AddCommand(info)
+	cmd.AddCommand(info, newKeyExportCmd(g))
 	return cmd
 }
 
