@@ -203,7 +203,7 @@ func Link(ctx context.Context, p *Plan, opts LinkOptions) (rep *LinkReport, err 
 		for _, r := range p.Output.SerialKeyRecipients {
 			parsed, err := age.ParseRecipients(strings.NewReader(r))
 			if err != nil {
-				return nil, fmt.Errorf("linkage: plan %s: serial_key_recipients: %q is not an age recipient", p.file, r)
+				return nil, fmt.Errorf("linkage: plan %s: serial_key_recipients: a value is not an age recipient (age1... or age1pq1...)", p.file)
 			}
 			rcpts = append(rcpts, parsed...)
 		}

@@ -329,7 +329,7 @@ func (p *Plan) Check() error {
 				continue
 			}
 			if _, err := age.ParseRecipients(strings.NewReader(r.value)); err != nil {
-				bad("pseudoreg: %s %q is not an age recipient", r.what, r.value)
+				bad("pseudoreg: %s is not an age recipient (age1... or age1pq1...)", r.what)
 			}
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
 	"sort"
@@ -109,13 +108,9 @@ func readMessage(path string, want MessageHeader, identities []age.Identity, row
 		return h, fmt.Errorf("linkage: %w", err)
 	}
 	defer f.Close()
-	dr, err := age.Decrypt(f, identities...)
+	dr, err := pseudonym.Decrypt(f, "pseudoreg file", identities...)
 	if err != nil {
-		var noMatch *age.NoIdentityMatchError
-		if errors.As(err, &noMatch) {
-			return h, fmt.Errorf("linkage: %s: cannot open: it is not encrypted to this identity", path)
-		}
-		return h, fmt.Errorf("linkage: %s: cannot open: %w", path, err)
+		return h, fmt.Errorf("linkage: %s: %w", path, err)
 	}
 	sc := bufio.NewScanner(dr)
 	sc.Buffer(make([]byte, 1<<16), 1<<20)

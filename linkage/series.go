@@ -158,13 +158,9 @@ func (s *Series) WriteSerialKey(w io.Writer, project string, recipients ...age.R
 // The serials are recomputed with serials, so a key file of another project
 // is refused.
 func ReadSerialKey(r io.Reader, project string, serials *pseudonym.Serials, identities ...age.Identity) (*Series, error) {
-	dr, err := age.Decrypt(r, identities...)
+	dr, err := pseudonym.Decrypt(r, "serial key file", identities...)
 	if err != nil {
-		var noMatch *age.NoIdentityMatchError
-		if errors.As(err, &noMatch) {
-			return nil, errors.New("linkage: cannot open the serial key file: wrong identity")
-		}
-		return nil, fmt.Errorf("linkage: cannot open the serial key file: %w", err)
+		return nil, fmt.Errorf("linkage: %w", err)
 	}
 	sc := bufio.NewScanner(dr)
 	sc.Buffer(make([]byte, 4096), 1<<16)

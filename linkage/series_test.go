@@ -109,7 +109,7 @@ func TestSeriesVectors(t *testing.T) {
 	assert.ErrorContains(t, err, "belongs to another project")
 	other, _ := age.GenerateX25519Identity()
 	_, err = ReadSerialKey(bytes.NewReader(buf.Bytes()), "vectors", key.Serials(pseudonym.SerialOptions{}), other)
-	assert.ErrorContains(t, err, "wrong identity")
+	assert.ErrorContains(t, err, "wrong passphrase or identity")
 	for _, bad := range []string{"1,no:15108695088\n1,no:45014054018\n", "01,no:15108695088\n", "+1,no:15108695088\n"} {
 		var kb bytes.Buffer
 		w, err := age.Encrypt(&kb, id.Recipient())

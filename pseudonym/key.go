@@ -1,7 +1,6 @@
 package pseudonym
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/hkdf"
 	"crypto/sha256"
@@ -200,18 +199,9 @@ func ReadKeyFile(r io.Reader, identities ...age.Identity) (*Key, error) {
 // (a key file of some kind, named by what in errors). The caller clears
 // the payload.
 func decryptSmall(r io.Reader, what string, identities []age.Identity) ([]byte, error) {
-	br := bufio.NewReader(r)
-	var src io.Reader = br
-	if start, _ := br.Peek(len(armor.Header)); string(start) == armor.Header {
-		src = armor.NewReader(br)
-	}
-	dr, err := age.Decrypt(src, identities...)
+	dr, err := Decrypt(r, what, identities...)
 	if err != nil {
-		var noMatch *age.NoIdentityMatchError
-		if errors.As(err, &noMatch) {
-			return nil, fmt.Errorf("pseudonym: cannot open %s: wrong passphrase or identity", what)
-		}
-		return nil, fmt.Errorf("pseudonym: cannot open %s: %w", what, err)
+		return nil, err
 	}
 	payload, err := io.ReadAll(io.LimitReader(dr, 64<<10))
 	if err != nil {

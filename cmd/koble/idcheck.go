@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -99,19 +100,65 @@ type idCheckSummary struct {
 	warnings     int
 }
 
+// maxIDLine is the longest line id check reads whole; a longer line is
+// invalid (length) without being read into memory.
+const maxIDLine = 64 << 10
+
+// lineReader reads lines of at most maxIDLine bytes, and skips longer
+// ones whole.
+type lineReader struct{ br *bufio.Reader }
+
+func newLineReader(r io.Reader) *lineReader {
+	return &lineReader{bufio.NewReaderSize(r, maxIDLine)}
+}
+
+// next returns the next line without its line end ("\n" or "\r\n"), or
+// long for a line longer than maxIDLine, or nil and false at the end.
+// The line is valid until the next call.
+func (l *lineReader) next() (line []byte, long bool, err error) {
+	line, err = l.br.ReadSlice('\n')
+	for err == bufio.ErrBufferFull {
+		long = true
+		_, err = l.br.ReadSlice('\n')
+	}
+	switch {
+	case err == io.EOF && (len(line) > 0 || long):
+		err = nil
+	case err == io.EOF:
+		return nil, false, nil
+	case err != nil:
+		return nil, false, err
+	}
+	if long {
+		return nil, true, nil
+	}
+	line = bytes.TrimSuffix(line, []byte("\n"))
+	return bytes.TrimSuffix(line, []byte("\r")), false, nil
+}
+
 // checkIDs reads one ID a line and writes, for each line, its number and
 // verdict (never the ID). It returns the counts.
 func checkIDs(r io.Reader, w io.Writer, scheme pseudonym.Scheme, perLine bool) (*idCheckSummary, error) {
 	sum := &idCheckSummary{reference: pseudonym.ReferenceOf(scheme), reasons: map[string]int{}, kinds: map[string]int{}}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	lines := newLineReader(r)
 	bw := bufio.NewWriter(w)
 	defer bw.Flush()
-	for sc.Scan() {
+	for {
+		line, long, err := lines.next()
+		if err != nil {
+			return sum, fmt.Errorf("line %d: %w", sum.lines+1, err)
+		}
+		if line == nil && !long {
+			break
+		}
 		sum.lines++
-		line := sc.Bytes()
-		if n := len(line); n > 0 && line[n-1] == '\r' {
-			line = line[:n-1]
+		if long {
+			// No ID is that long: the line's verdict, and on to the next.
+			sum.reasons[pseudonym.ReasonLength.String()]++
+			if perLine {
+				fmt.Fprintf(bw, "%d\tinvalid\t%s\n", sum.lines, pseudonym.ReasonLength)
+			}
+			continue
 		}
 		id, reason := scheme.Parse(line)
 		if reason != pseudonym.ReasonNone {
@@ -135,9 +182,6 @@ func checkIDs(r io.Reader, w io.Writer, scheme pseudonym.Scheme, perLine bool) (
 		if perLine {
 			fmt.Fprintf(bw, "%d\tvalid\t%s%s\n", sum.lines, kind, extra)
 		}
-	}
-	if err := sc.Err(); err != nil {
-		return sum, fmt.Errorf("line %d: %w", sum.lines+1, err)
 	}
 	return sum, nil
 }

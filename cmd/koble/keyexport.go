@@ -29,7 +29,9 @@ func recipientsFrom(values, files []string) ([]age.Recipient, error) {
 		parsed, err := age.ParseRecipients(f)
 		f.Close()
 		if err != nil {
-			return nil, fmt.Errorf("recipients file %s: %w", p, err)
+			// age's message may quote the line: never echo a file that
+			// may hold an identity by mistake.
+			return nil, fmt.Errorf("recipients file %s: not a list of age recipients (one age1... or age1pq1... a line)", p)
 		}
 		rcpts = append(rcpts, parsed...)
 	}

@@ -46,9 +46,10 @@ func (e hintError) Error() string { return e.err.Error() }
 func (e hintError) Unwrap() error { return e.err }
 func (e hintError) Hint() string  { return e.hint }
 
-// passphrase returns the passphrase from --passphrase-file, the
-// environment, or a terminal prompt (twice if confirm).
-func (k *keyFlags) passphrase(g *globals, confirm bool) (string, error) {
+// passphrase returns the passphrase of file (the key or identity file to
+// open or create) from --passphrase-file, the environment, or a terminal
+// prompt (twice if confirm).
+func (k *keyFlags) passphrase(g *globals, confirm bool, file string) (string, error) {
 	if k.passphraseFile != "" {
 		f, err := os.Open(k.passphraseFile)
 		if err != nil {
@@ -70,11 +71,12 @@ func (k *keyFlags) passphrase(g *globals, confirm bool) (string, error) {
 	}
 	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
 	if err != nil || !term.IsTerminal(int(tty.Fd())) {
-		return "", hintError{errors.New("a passphrase is needed and there is no terminal to ask on"),
+		return "", hintError{fmt.Errorf("%s: a passphrase is needed and there is no terminal to ask on", file),
 			"give --passphrase-file FILE, set " + passphraseEnv + ", or use --identity / --recipient"}
 	}
 	defer tty.Close()
 	read := func(prompt string) (string, error) {
+		prompt = strings.Replace(prompt, "passphrase", "passphrase of "+file, 1)
 		fmt.Fprint(tty, prompt)
 		b, err := term.ReadPassword(int(tty.Fd()))
 		fmt.Fprintln(tty)
@@ -111,7 +113,7 @@ func (k *keyFlags) open(g *globals, path string) (*pseudonym.Key, error) {
 		return nil, err
 	}
 	if len(ids) == 0 {
-		pass, err := k.passphrase(g, false)
+		pass, err := k.passphrase(g, false, path)
 		if err != nil {
 			return nil, err
 		}
@@ -122,7 +124,13 @@ func (k *keyFlags) open(g *globals, path string) (*pseudonym.Key, error) {
 		ids = append(ids, id)
 	}
 	key, err := pseudonym.ReadKeyFile(f, ids...)
-	if err != nil {
+	switch {
+	case errors.Is(err, pseudonym.ErrRawSecret):
+		return nil, hintError{fmt.Errorf("%s: %w", path, err),
+			"a bare secret must be wrapped in an encrypted key file first: koble keygen --project NAME --secret-file " + path + " --out NAME.key"}
+	case errors.Is(err, pseudonym.ErrNotEncrypted), errors.Is(err, pseudonym.ErrKeyFileFormat):
+		return nil, hintError{fmt.Errorf("%s: %w", path, err), "a key file is made by 'koble keygen'"}
+	case err != nil:
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return key, nil
@@ -161,7 +169,7 @@ recipient printed, which is safe to publish.`,
 				if out == "" {
 					return usagef("--out is required: the identity file to create")
 				}
-				pass, err := kf.passphrase(g, true)
+				pass, err := kf.passphrase(g, true, out)
 				if err != nil {
 					return err
 				}
@@ -169,7 +177,8 @@ recipient printed, which is safe to publish.`,
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(g.env.stdout, "identity:  %s (encrypted with the passphrase)\nrecipient: %s\n", out, rcpt)
+				fmt.Fprintf(g.env.stdout, "identity:  %s (encrypted with the passphrase)\n", out)
+				fmt.Fprintf(g.generated, "recipient: %s\n", rcpt)
 				return nil
 			}
 			if project == "" || out == "" {
@@ -180,7 +189,7 @@ recipient printed, which is safe to publish.`,
 				return err
 			}
 			if len(rcpts) == 0 {
-				pass, err := kf.passphrase(g, true)
+				pass, err := kf.passphrase(g, true, out)
 				if err != nil {
 					return err
 				}
@@ -205,8 +214,9 @@ recipient printed, which is safe to publish.`,
 				key, err = pseudonym.NewKey(project, secret, time.Now())
 				clear(secret)
 				if err != nil {
-					return err
+					return fmt.Errorf("secret file %s: %w", secretFile, err)
 				}
+				warnSharedSecret(g, secretFile, key)
 			} else {
 				var err error
 				if key, err = pseudonym.GenerateKey(rand.Reader, project, time.Now()); err != nil {
@@ -256,8 +266,9 @@ revealing it. The OPRF public key is what sources that obtain serials from
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(g.env.stdout, "project:     %s\nformat:      koble key file v1 (age-encrypted)\ncreated:     %s\nfingerprint: %s\noprf public key: %s\n",
-				key.Project(), key.Created().Format(time.RFC3339), key.Fingerprint(), srv.PublicKey())
+			fmt.Fprintf(g.env.stdout, "project:     %s\nformat:      koble key file v1 (age-encrypted)\ncreated:     %s\n",
+				key.Project(), key.Created().Format(time.RFC3339))
+			fmt.Fprintf(g.generated, "fingerprint: %s\noprf public key: %s\n", key.Fingerprint(), srv.PublicKey())
 			return nil
 		},
 	}
@@ -298,7 +309,7 @@ func (k *keyFlags) identities(g *globals) ([]age.Identity, error) {
 			return nil, fmt.Errorf("identity file: %w", err)
 		}
 		if strings.HasPrefix(string(raw), armor.Header) || strings.HasPrefix(string(raw), "age-encryption.org/") {
-			pass, err := k.passphrase(g, false)
+			pass, err := k.passphrase(g, false, p)
 			if err != nil {
 				return nil, fmt.Errorf("identity file %s is encrypted: %w", p, err)
 			}
@@ -306,13 +317,9 @@ func (k *keyFlags) identities(g *globals) ([]age.Identity, error) {
 			if err != nil {
 				return nil, err
 			}
-			var src io.Reader = bytes.NewReader(raw)
-			if strings.HasPrefix(string(raw), armor.Header) {
-				src = armor.NewReader(src)
-			}
-			dr, err := age.Decrypt(src, sid)
+			dr, err := pseudonym.Decrypt(bytes.NewReader(raw), "identity file", sid)
 			if err != nil {
-				return nil, fmt.Errorf("identity file %s: wrong passphrase or damaged file", p)
+				return nil, fmt.Errorf("%s: %w", p, err)
 			}
 			if raw, err = io.ReadAll(dr); err != nil {
 				return nil, fmt.Errorf("identity file %s: damaged or tampered with", p)
@@ -364,4 +371,26 @@ func writeIdentity(path, passphrase string) (string, error) {
 		return "", err
 	}
 	return id.Recipient().String(), nil
+}
+
+// notRecipient says that a value given as an age recipient is not one,
+// without quoting it: a secret identity pasted by mistake must not be
+// echoed.
+func notRecipient(flag, value string) error {
+	if strings.HasPrefix(strings.ToUpper(strings.TrimSpace(value)), "AGE-SECRET-KEY-") || strings.HasPrefix(strings.ToUpper(strings.TrimSpace(value)), "AGE-PLUGIN-") {
+		return fmt.Errorf("%s is given an age identity (a secret), not a recipient: give the recipient (age1... or age1pq1...) and keep the identity private", flag)
+	}
+	return fmt.Errorf("%s is given a value that is not an age recipient (age1... or age1pq1...)", flag)
+}
+
+// warnSharedSecret warns that a key made from an existing secret shares
+// everything with every other key made from it. A key's derivations (its
+// serials, date shifts and fingerprint) depend on the secret only, not on
+// the project name, so two projects made from one secret file have the
+// same fingerprint and linkable serials; koble cannot see other key files
+// (they are encrypted), so it says so each time and prints the fingerprint
+// for the administrator to compare with the projects they hold.
+func warnSharedSecret(g *globals, secretFile string, key *pseudonym.Key) {
+	fmt.Fprintf(g.env.stderr, "koble: warning: the key is made from the existing secret in %s: every key made from it has fingerprint %s and the same serials, whatever its project name\n", secretFile, key.Fingerprint())
+	fmt.Fprintf(g.env.stderr, "koble: hint: use one secret for one project only (here, a register's own pseudonym key); for a new project run keygen without --secret-file\n")
 }

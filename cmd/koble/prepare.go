@@ -133,7 +133,7 @@ The same input and key give byte-identical output for any --workers.`,
 			for _, r := range quarantineRows {
 				rs, err := age.ParseRecipients(strings.NewReader(r))
 				if err != nil {
-					return usagef("--quarantine-rows %q is not an age recipient", r)
+					return usageError{notRecipient("--quarantine-rows", r)}
 				}
 				cfg.QuarantineRecipients = append(cfg.QuarantineRecipients, rs...)
 			}

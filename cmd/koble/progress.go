@@ -27,7 +27,7 @@ func (b barProgress) Finish()     { b.bar.Finish(); b.bar.Exit() }
 
 // isTerminal reports whether w is a terminal.
 func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
+	f, ok := unwrap(w).(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 

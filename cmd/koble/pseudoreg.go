@@ -20,7 +20,7 @@ func parseRecipients(flag string, values []string) ([]age.Recipient, error) {
 	for _, v := range values {
 		rs, err := age.ParseRecipients(strings.NewReader(v))
 		if err != nil {
-			return nil, usagef("%s %q is not an age recipient", flag, v)
+			return nil, usageError{notRecipient(flag, v)}
 		}
 		out = append(out, rs...)
 	}

@@ -40,7 +40,10 @@ func usagef(format string, args ...any) error { return usageError{fmt.Errorf(for
 // globals are the flags every command has.
 type globals struct {
 	quiet bool
-	env   env
+	env   env // stdout and stderr redact every national ID (redact.go)
+	// generated prints values koble made itself that the user must copy
+	// exactly (tokens, recipients, public keys) on stdout, unredacted.
+	generated io.Writer
 }
 
 // run runs koble with args and returns the exit code. Errors are printed
@@ -48,7 +51,11 @@ type globals struct {
 func run(args []string, e env) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	g := &globals{env: e}
+	stdout, stderr := newRedactWriter(e.stdout), newRedactWriter(e.stderr)
+	defer stdout.Flush()
+	defer stderr.Flush()
+	e.stdout, e.stderr = stdout, stderr
+	g := &globals{env: e, generated: rawWriter{stdout}}
 	root := newRoot(g)
 	root.SetArgs(args)
 	root.SetIn(e.stdin)

@@ -140,7 +140,7 @@ service stores only the hash.`,
 				return err
 			}
 			token := base64.RawURLEncoding.EncodeToString(b[:])
-			fmt.Fprintf(g.env.stdout, "token:        %s\ntoken_sha256 = %q\n", token, oprfservice.HashToken(token))
+			fmt.Fprintf(g.generated, "token:        %s\ntoken_sha256 = %q\n", token, oprfservice.HashToken(token))
 			return nil
 		},
 	}

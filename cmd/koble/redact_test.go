@@ -1,0 +1,73 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/koble/koble/pseudonym"
+)
+
+func TestRedactWriter(t *testing.T) {
+	const id = "15076330007"
+	tests := []struct {
+		name   string
+		writes []string
+		want   string
+	}{
+		{"one line", []string{"koble: error: column " + id + "\n"}, "koble: error: column [id]\n"},
+		{"in pieces", []string{"column 150", "76330007 twice\n"}, "column [id] twice\n"},
+		{"carriage returns", []string{"names \"ab\r" + id + "\" twice\n"}, "names \"ab\r[id]\" twice\n"},
+		{"no line end", []string{"last " + id}, "last [id]"},
+		{"progress redraws", []string{"\r 10% rows", "\r 20% rows", "\r"}, "\r 10% rows\r 20% rows\r"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var out bytes.Buffer
+			w := newRedactWriter(&out)
+			for _, s := range tc.writes {
+				n, err := w.Write([]byte(s))
+				require.NoError(t, err)
+				require.Equal(t, len(s), n)
+			}
+			require.NoError(t, w.Flush())
+			if got := out.String(); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+
+	t.Run("raw after pending", func(t *testing.T) {
+		var out bytes.Buffer
+		w := newRedactWriter(&out)
+		w.Write([]byte("note " + id + " "))
+		rawWriter{w}.Write([]byte("token 1234567890\n"))
+		assert.Equal(t, "note [id] token 1234567890\n", out.String())
+	})
+}
+
+// TestRunRedactsErrors: an error that quotes an ID (here a file name,
+// which koble quotes as given) leaves the process redacted.
+func TestRunRedactsErrors(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"inspect", "/nonexistent/15076330007.csv"}, env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr})
+	assert.Equal(t, exitFailure, code)
+	assert.Contains(t, stderr.String(), "koble: error:")
+	assert.NotContains(t, stderr.String(), "15076330007")
+	assert.Contains(t, stderr.String(), pseudonym.Redacted)
+}
+
+// TestCheckIDsLongLine: a line longer than any buffer is that line's
+// verdict, and the lines after it are read.
+func TestCheckIDsLongLine(t *testing.T) {
+	in := "15076330007\n" + strings.Repeat("9", 3*maxIDLine) + "15076330007\r\n\n15076330007"
+	var out bytes.Buffer
+	sum, err := checkIDs(strings.NewReader(in), &out, pseudonym.Norway{}, true)
+	require.NoError(t, err)
+	assert.Equal(t, "1\tvalid\tfnr\n2\tinvalid\tlength\n3\tinvalid\tempty\n4\tvalid\tfnr\n", out.String())
+	assert.Equal(t, 4, sum.lines)
+	assert.Equal(t, 2, sum.valid)
+}
