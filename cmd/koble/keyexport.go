@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 
 	"filippo.io/age"
@@ -78,19 +79,7 @@ never replaces an existing one.`,
 			defer key.Close()
 			dk := key.DateKey()
 			defer dk.Close()
-			f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-			if err != nil {
-				return fmt.Errorf("date-key file: %w", err)
-			}
-			err = pseudonym.WriteDateKeyFile(f, dk, rcpts...)
-			if err == nil {
-				err = f.Sync()
-			}
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-			if err != nil {
-				os.Remove(out)
+			if err := createSecretFile(out, func(w io.Writer) error { return pseudonym.WriteDateKeyFile(w, dk, rcpts...) }); err != nil {
 				return err
 			}
 			fmt.Fprintf(g.env.stdout, "project:     %s\ndate key:    %s\nfingerprint: %s\n", dk.Project, out, dk.Fingerprint)

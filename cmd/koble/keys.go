@@ -281,11 +281,17 @@ revealing it. The OPRF public key is what sources that obtain serials from
 // O_EXCL so that no key is ever replaced, mode 0600 so that only its owner
 // reads it. A failed write leaves no file.
 func createKeyFile(path string, key *pseudonym.Key, rcpts []age.Recipient) error {
+	return createSecretFile(path, func(w io.Writer) error { return pseudonym.WriteKeyFile(w, key, rcpts...) })
+}
+
+// createSecretFile creates path with O_EXCL and mode 0600, writes it with
+// write and syncs it. A failed write leaves no file.
+func createSecretFile(path string, write func(io.Writer) error) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return fmt.Errorf("key file: %w", err)
+		return err // names the path
 	}
-	err = pseudonym.WriteKeyFile(f, key, rcpts...)
+	err = write(f)
 	if err == nil {
 		err = f.Sync()
 	}
