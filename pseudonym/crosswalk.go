@@ -28,6 +28,10 @@ func (m MapCrosswalk) Current(old ID) (ID, bool) {
 // cycle in a crosswalk file cannot hang a run.
 const maxCrosswalkHops = 16
 
+// Resolve follows the crosswalk from id to the current number, as serials
+// do before hashing (a cycle stops after a few steps).
+func Resolve(c Crosswalk, id ID) ID { return resolve(c, id) }
+
 // resolve follows the crosswalk from id to the current number. A chain
 // longer than maxCrosswalkHops (a cycle) stops where it is.
 func resolve(c Crosswalk, id ID) ID {
