@@ -34,7 +34,7 @@ func (sw Sweden) Parse(s []byte) (ID, Reason) {
 		return ID{}, ReasonEmpty
 	}
 	var d [12]int
-	var century int // -1: resolve from Today
+	var century int // -1: resolve against the reference date
 	var plus bool
 	switch len(s) {
 	case 10, 11:
