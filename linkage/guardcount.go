@@ -20,6 +20,18 @@ func countIDs(col arrow.Array, scheme pseudonym.Scheme) int64 {
 
 // countFound counts the values of col in which f finds an ID.
 func countFound(f *pseudonym.Finder, col arrow.Array) int64 {
+	// Text first, without a call per value: most values are too short to
+	// hold an ID, and their offsets say so.
+	switch c := col.(type) {
+	case *array.String:
+		return countText(f, c, c.ValueBytes(), c.ValueOffsets())
+	case *array.LargeString:
+		return countText(f, c, c.ValueBytes(), c.ValueOffsets())
+	case *array.Binary:
+		return countText(f, c, c.ValueBytes(), c.ValueOffsets())
+	case *array.LargeBinary:
+		return countText(f, c, c.ValueBytes(), c.ValueOffsets())
+	}
 	if test := valueTest(f, col); test != nil {
 		var n int64
 		for i := 0; i < col.Len(); i++ {
@@ -53,6 +65,26 @@ func countFound(f *pseudonym.Finder, col arrow.Array) int64 {
 	}
 	return 0
 }
+
+// countText counts the values of a text column (its value bytes and
+// offsets, as Arrow gives them for the array's slice) that hold an ID.
+func countText[O int32 | int64](f *pseudonym.Finder, col arrow.Array, data []byte, offs []O) int64 {
+	rows := col.Len()
+	if rows == 0 {
+		return 0
+	}
+	var n int64
+	base := offs[0]
+	for i := 0; i < rows; i++ {
+		if offs[i+1]-offs[i] >= minIDText && !col.IsNull(i) && f.Contains(data[offs[i]-base:offs[i+1]-base]) {
+			n++
+		}
+	}
+	return n
+}
+
+// minIDText is the length of the shortest ID text (ten digits).
+const minIDText = 10
 
 // countDictionary counts the rows whose dictionary value holds an ID,
 // reading each dictionary value that an index uses once.

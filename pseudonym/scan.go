@@ -40,7 +40,24 @@ func (f *Finder) scan(b []byte, found func(start, end int) bool) {
 	n, seps := 0, 0 // digits in the sequence; separators since its last digit
 	for i := 0; i < len(b); {
 		r, size := rune(b[i]), 1
-		if r >= utf8.RuneSelf {
+		if r < utf8.RuneSelf {
+			// ASCII, most of what is read: one table lookup.
+			switch asciiClass[r] {
+			case classDigit:
+				f.push(&ring, &n, &seps, byte(r-'0'), i, i+1)
+				if n >= 10 {
+					if start, end, ok := f.window(&ring, n); ok && !found(start, end) {
+						return
+					}
+				}
+				i++
+				continue
+			case classOther:
+				n, seps = 0, 0
+				i++
+				continue
+			}
+		} else {
 			r, size = utf8.DecodeRune(b[i:])
 			if r >= 0xFF01 && r <= 0xFF5E { // full-width ASCII
 				r -= 0xFEE0
@@ -53,11 +70,7 @@ func (f *Finder) scan(b []byte, found func(start, end int) bool) {
 		}
 		switch d, isDigit := digitValue(r); {
 		case isDigit:
-			k := n & 15
-			ring.digit[k], ring.sep[k] = '0'+d, n > 0 && seps > 0
-			ring.start[k], ring.end[k] = i, i+size
-			n++
-			seps = 0
+			f.push(&ring, &n, &seps, d, i, i+size)
 			if start, end, ok := f.window(&ring, n); ok && !found(start, end) {
 				return
 			}
@@ -71,6 +84,35 @@ func (f *Finder) scan(b []byte, found func(start, end int) bool) {
 		i += size
 	}
 }
+
+// push adds a digit at b[start:end] to the sequence.
+func (f *Finder) push(ring *digitRing, n, seps *int, d byte, start, end int) {
+	k := *n & 15
+	ring.digit[k], ring.sep[k] = '0'+d, *n > 0 && *seps > 0
+	ring.start[k], ring.end[k] = start, end
+	*n++
+	*seps = 0
+}
+
+// The classes of ASCII characters for the scanner's fast path; the rest
+// (separators, HETU signs) take the general path.
+const (
+	classOther = iota
+	classDigit
+	classSlow
+)
+
+var asciiClass = func() (t [utf8.RuneSelf]uint8) {
+	for c := range t {
+		switch {
+		case c >= '0' && c <= '9':
+			t[c] = classDigit
+		case isSeparator(rune(c)) || isFinnishSign(rune(c)):
+			t[c] = classSlow
+		}
+	}
+	return t
+}()
 
 // window tries the windows that end at the n-th digit of the sequence.
 func (f *Finder) window(ring *digitRing, n int) (start, end int, ok bool) {
