@@ -99,10 +99,32 @@ func (s *batchSlicer) next() bool {
 	return true
 }
 
-func (s *batchSlicer) set(rec arrow.RecordBatch) {
+// set makes rec the source batch, after validating the columns that
+// are handed on (see validateArray).
+func (s *batchSlicer) set(rec arrow.RecordBatch) error {
+	if int64(len(rec.Columns())) != int64(len(rec.Schema().Fields())) {
+		return fmt.Errorf("%w: %d columns for %d fields", errCorruptArray, len(rec.Columns()), len(rec.Schema().Fields()))
+	}
+	cols := s.selected
+	if cols == nil {
+		cols = make([]int, rec.NumCols())
+		for i := range cols {
+			cols[i] = i
+		}
+	}
+	for _, i := range cols {
+		c := rec.Column(i)
+		if int64(c.Len()) != rec.NumRows() {
+			return &columnError{rec.Schema().Field(i).Name, fmt.Errorf("%w: %d values in a batch of %d rows", errCorruptArray, c.Len(), rec.NumRows())}
+		}
+		if err := validateArray(c); err != nil {
+			return &columnError{rec.Schema().Field(i).Name, err}
+		}
+	}
 	rec.Retain()
 	s.src = rec
 	s.off = 0
+	return nil
 }
 
 func (s *batchSlicer) release() {
@@ -139,13 +161,13 @@ func newArrowFileReader(src io.ReadCloser, name string, size int64, opts ReadOpt
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			r, err = nil, fmt.Errorf("formats: %s: corrupt Arrow file (%v)", name, p)
+			r, err = nil, fmt.Errorf("formats: %s: corrupt Arrow file: %w", name, recovered(p))
 		}
 	}()
 	if err := checkFile(ras, size); err != nil {
 		return nil, fmt.Errorf("formats: %s: not a readable Arrow file: %w", name, err)
 	}
-	fr, err := ipc.NewFileReader(ras, ipc.WithAllocator(opts.allocator()))
+	fr, err := ipc.NewFileReader(ras, ipc.WithAllocator(opts.allocator()), ipc.WithBodySizeLimit(bodyLimit(size)))
 	if err != nil {
 		return nil, fmt.Errorf("formats: %s: not a readable Arrow file: %w", name, err)
 	}
@@ -170,7 +192,7 @@ func (r *arrowFileReader) Next() (ok bool) {
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			r.err = &ParseError{File: r.name, RowGroup: -1, Err: fmt.Errorf("corrupt Arrow record batch %d (%v)", r.i, p)}
+			r.err = &ParseError{File: r.name, RowGroup: -1, Err: fmt.Errorf("record batch %d: %w", r.i, recovered(p))}
 			ok = false
 		}
 	}()
@@ -186,12 +208,20 @@ func (r *arrowFileReader) Next() (ok bool) {
 			r.err = &ParseError{File: r.name, RowGroup: -1, Err: fmt.Errorf("record batch %d: %w", r.i, err)}
 			return false
 		}
+		if err := r.sl.set(rec); err != nil {
+			r.err = &ParseError{File: r.name, RowGroup: -1, Err: fmt.Errorf("record batch %d: %w", r.i, err)}
+			return false
+		}
 		r.i++
-		r.sl.set(rec)
 	}
 }
 
-func (r *arrowFileReader) Close() error {
+func (r *arrowFileReader) Close() (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("formats: closing %s: %w", r.name, recovered(p))
+		}
+	}()
 	r.sl.release()
 	r.fr.Close()
 	return r.src.Close()
@@ -207,17 +237,21 @@ type arrowStreamReader struct {
 	n    int
 }
 
-func newArrowStreamReader(src io.ReadCloser, name string, opts ReadOptions) (r *arrowStreamReader, err error) {
+func newArrowStreamReader(src io.ReadCloser, name string, size int64, opts ReadOptions) (r *arrowStreamReader, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			r, err = nil, fmt.Errorf("formats: %s: corrupt Arrow stream (%v)", name, p)
+			r, err = nil, fmt.Errorf("formats: %s: corrupt Arrow stream: %w", name, recovered(p))
 		}
 	}()
 	br, err := checkedStream(src)
 	if err != nil {
 		return nil, fmt.Errorf("formats: %s: not a readable Arrow stream: %w", name, err)
 	}
-	rd, err := ipc.NewReader(br, ipc.WithAllocator(opts.allocator()))
+	// ipc.NewReader (arrow-go v18.8.0) drops the message size limits, and
+	// a corrupt body length then allocates whatever it says: the message
+	// reader made here keeps them.
+	limits := []ipc.Option{ipc.WithAllocator(opts.allocator()), ipc.WithMetadataSizeLimit(maxSchemaBytes), ipc.WithBodySizeLimit(bodyLimit(size))}
+	rd, err := ipc.NewReaderFromMessageReader(ipc.NewMessageReader(br, limits...), limits...)
 	if err != nil {
 		return nil, fmt.Errorf("formats: %s: not a readable Arrow stream: %w", name, err)
 	}
@@ -242,7 +276,7 @@ func (r *arrowStreamReader) Next() (ok bool) {
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			r.err = &ParseError{File: r.name, RowGroup: -1, Err: fmt.Errorf("corrupt Arrow record batch %d (%v)", r.n, p)}
+			r.err = &ParseError{File: r.name, RowGroup: -1, Err: fmt.Errorf("record batch %d: %w", r.n, recovered(p))}
 			ok = false
 		}
 	}()
@@ -256,12 +290,20 @@ func (r *arrowStreamReader) Next() (ok bool) {
 			}
 			return false
 		}
+		if err := r.sl.set(r.rd.RecordBatch()); err != nil {
+			r.err = &ParseError{File: r.name, RowGroup: -1, Err: fmt.Errorf("record batch %d: %w", r.n, err)}
+			return false
+		}
 		r.n++
-		r.sl.set(r.rd.RecordBatch())
 	}
 }
 
-func (r *arrowStreamReader) Close() error {
+func (r *arrowStreamReader) Close() (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("formats: closing %s: %w", r.name, recovered(p))
+		}
+	}()
 	r.sl.release()
 	r.rd.Release()
 	return r.src.Close()
@@ -359,6 +401,19 @@ func (w *arrowWriter) Abort() error { return nil }
 
 // maxSchemaBytes bounds the schema message of an Arrow stream or file.
 const maxSchemaBytes = 64 << 20
+
+// maxUnsizedBody bounds one message body of an Arrow stream whose size is
+// not known (standard input): arrow-go allocates a body before reading it.
+const maxUnsizedBody = 1 << 30
+
+// bodyLimit is the largest message body a source of size bytes (-1 if
+// unknown) can hold.
+func bodyLimit(size int64) int64 {
+	if size < 0 {
+		return maxUnsizedBody
+	}
+	return max(size, 1)
+}
 
 // checkedStream returns a buffered reader over src after checking the
 // stream's schema message (see checkSchemaMessage).

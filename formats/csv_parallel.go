@@ -121,6 +121,16 @@ func (r *csvReader) startParallel(parallel int) {
 // split runs the splitter and starts a parser on every piece.
 func (r *csvReader) split(parsers chan *csvReader) {
 	defer close(r.pieces)
+	defer func() {
+		if p := recover(); p != nil {
+			bad := &csvPiece{done: make(chan struct{}), err: fmt.Errorf("formats: reading %s: %w", r.name, recovered(p))}
+			close(bad.done)
+			select {
+			case r.pieces <- bad:
+			case <-r.stop:
+			}
+		}
+	}()
 	sp := &csvSplitter{src: r.br, records: r.batchSize, lines: r.line}
 	bufs := make(chan []byte, 2*cap(parsers)+2)
 	for {

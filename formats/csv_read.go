@@ -483,7 +483,23 @@ func (r *csvReader) Err() error { return r.err }
 
 func (r *csvReader) RecordBatch() arrow.RecordBatch { return r.cur }
 
-func (r *csvReader) Next() bool {
+// Next reads the next batch. A panic while reading (a fault in formats
+// or a dependency) becomes the reader's error.
+func (r *csvReader) Next() (ok bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			if r.cur != nil {
+				r.cur.Release()
+				r.cur = nil
+			}
+			r.fail(&ParseError{File: r.name, Line: r.recLine, RowGroup: -1, Err: recovered(p)})
+			ok = false
+		}
+	}()
+	return r.next()
+}
+
+func (r *csvReader) next() bool {
 	if r.cur != nil {
 		r.cur.Release()
 		r.cur = nil
@@ -542,6 +558,12 @@ func (r *csvReader) Next() bool {
 	for _, c := range cols {
 		c.Release()
 	}
+	if err := validateBatch(r.cur); err != nil {
+		r.cur.Release()
+		r.cur = nil
+		r.fail(&ParseError{File: r.name, Line: r.recLine, RowGroup: -1, Err: err})
+		return false
+	}
 	return true
 }
 
@@ -571,7 +593,12 @@ func (r *csvReader) fail(err error) {
 	}
 }
 
-func (r *csvReader) Close() error {
+func (r *csvReader) Close() (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("formats: closing %s: %w", r.name, recovered(p))
+		}
+	}()
 	if r.cur != nil {
 		r.cur.Release()
 		r.cur = nil

@@ -157,10 +157,17 @@ func (w *csvWriter) dispatch() error {
 	w.gathered, w.gatheredRows = nil, 0
 	go func() {
 		defer close(job.done)
+		defer func() {
+			if p := recover(); p != nil {
+				job.err = recovered(p)
+			}
+			for _, b := range batches {
+				b.Release()
+			}
+		}()
 		job.buf = job.buf[:0]
 		for _, b := range batches {
 			job.buf = w.encode(job.buf, b)
-			b.Release()
 		}
 	}()
 	w.pending = append(w.pending, job)
@@ -171,6 +178,7 @@ func (w *csvWriter) dispatch() error {
 type csvJob struct {
 	done chan struct{}
 	buf  []byte
+	err  error // a panic while encoding, recovered
 }
 
 // writeOldest waits for the oldest batch being encoded and writes it.
@@ -178,6 +186,9 @@ func (w *csvWriter) writeOldest() error {
 	job := w.pending[0]
 	w.pending = w.pending[1:]
 	<-job.done
+	if job.err != nil && w.err == nil {
+		w.err = w.wrap(job.err)
+	}
 	err := w.put(job.buf)
 	select {
 	case w.free <- job.buf:

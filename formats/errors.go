@@ -3,6 +3,7 @@ package formats
 import (
 	"errors"
 	"fmt"
+	"unicode/utf8"
 )
 
 // ErrMissingColumn is wrapped by errors for a column that a caller asked for
@@ -37,3 +38,47 @@ func (e *ParseError) Error() string {
 
 // Unwrap returns the underlying error.
 func (e *ParseError) Unwrap() error { return e.Err }
+
+// checkSchema checks a reader's schema before any batch is read: every
+// column's type is one validateArray knows, with sane parameters, and
+// the key-value metadata it hands on (the file's, the schema's and the
+// fields') is text: every writer refuses metadata that is not valid
+// UTF-8, and the fault is the input's. The error quotes keys, never
+// values.
+func checkSchema(r Reader) error {
+	for _, f := range r.Schema().Fields() {
+		if err := knownType(f.Type, 0); err != nil {
+			return fmt.Errorf("column %q: %w", f.Name, err)
+		}
+	}
+	check := func(where string, keys, values []string) error {
+		for i, k := range keys {
+			if !utf8.ValidString(k) {
+				return fmt.Errorf("%skey-value metadata: key %d is not valid UTF-8", where, i+1)
+			}
+			if !utf8.ValidString(values[i]) {
+				return fmt.Errorf("%skey-value metadata %q: the value is not valid UTF-8", where, k)
+			}
+		}
+		return nil
+	}
+	md := r.Metadata()
+	keys := sortedKeys(md)
+	values := make([]string, len(keys))
+	for i, k := range keys {
+		values[i] = md[k]
+	}
+	if err := check("", keys, values); err != nil {
+		return err
+	}
+	sm := r.Schema().Metadata()
+	if err := check("schema ", sm.Keys(), sm.Values()); err != nil {
+		return err
+	}
+	for _, f := range r.Schema().Fields() {
+		if err := check(fmt.Sprintf("column %q ", f.Name), f.Metadata.Keys(), f.Metadata.Values()); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -257,18 +258,34 @@ type nopCloser struct{ io.Reader }
 
 func (nopCloser) Close() error { return nil }
 
-func newReader(f io.ReadCloser, name string, size int64, opts ReadOptions) (Reader, error) {
+// newReader opens the format's reader. A panic while opening becomes an
+// error naming the file; each reader recovers its own Next and Close.
+func newReader(f io.ReadCloser, name string, size int64, opts ReadOptions) (rd Reader, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			rd, err = nil, fmt.Errorf("formats: opening %s: %w", name, recovered(p))
+		}
+	}()
 	switch opts.Format {
 	case FormatCSV:
-		return newCSVReader(f, name, opts)
+		rd, err = newCSVReader(f, name, opts)
 	case FormatParquet:
-		return newParquetReader(f, name, opts)
+		rd, err = newParquetReader(f, name, opts)
 	case FormatArrowFile:
-		return newArrowFileReader(f, name, size, opts)
+		rd, err = newArrowFileReader(f, name, size, opts)
 	case FormatArrowStream:
-		return newArrowStreamReader(f, name, opts)
+		rd, err = newArrowStreamReader(f, name, size, opts)
+	default:
+		return nil, fmt.Errorf("formats: %s: no format given", name)
 	}
-	return nil, fmt.Errorf("formats: %s: no format given", name)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSchema(rd); err != nil {
+		rd.Close()
+		return nil, fmt.Errorf("formats: %s: %w", name, err)
+	}
+	return rd, nil
 }
 
 // Compression is a codec for Parquet pages or Arrow IPC bodies.
@@ -412,16 +429,33 @@ func NewWriter(w io.Writer, name string, schema *arrow.Schema, opts WriteOptions
 	return newWriter(w, name, schema, opts)
 }
 
-func newWriter(w io.Writer, name string, schema *arrow.Schema, opts WriteOptions) (Writer, error) {
+// newWriter makes the format's writer, guarded against panics (see
+// guardedWriter).
+func newWriter(w io.Writer, name string, schema *arrow.Schema, opts WriteOptions) (wr Writer, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			wr, err = nil, fmt.Errorf("formats: creating %s: %w", name, recovered(p))
+		}
+	}()
+	for _, k := range sortedKeys(opts.Metadata) {
+		if !utf8.ValidString(k) || !utf8.ValidString(opts.Metadata[k]) {
+			return nil, fmt.Errorf("formats: %s: key-value metadata %q: not valid UTF-8", name, k)
+		}
+	}
 	switch opts.Format {
 	case FormatCSV:
-		return newCSVWriter(w, name, schema, opts)
+		wr, err = newCSVWriter(w, name, schema, opts)
 	case FormatParquet:
-		return newParquetWriter(w, name, schema, opts)
+		wr, err = newParquetWriter(w, name, schema, opts)
 	case FormatArrowFile, FormatArrowStream:
-		return newArrowWriter(w, name, schema, opts)
+		wr, err = newArrowWriter(w, name, schema, opts)
+	default:
+		return nil, fmt.Errorf("formats: %s: no format given", name)
 	}
-	return nil, fmt.Errorf("formats: %s: no format given", name)
+	if err != nil {
+		return nil, err
+	}
+	return &guardedWriter{name: name, inner: wr}, nil
 }
 
 // atomicWriter commits an AtomicFile when the format writer closes cleanly.

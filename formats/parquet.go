@@ -2,10 +2,11 @@ package formats
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"sort"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/parquet"
@@ -24,14 +25,14 @@ type parquetReader struct {
 	pf        *file.Reader
 	fr        *pqarrow.FileReader
 	schema    *arrow.Schema
-	leaves    []int
+	leaves    [][]int // the leaf columns of each selected field
+	nested    bool    // a selected field has children
 	rowGroup  int
-	rr        pqarrow.RecordReader
+	readers   []pqarrow.RecordReader // one per selected field, for rowGroup
 	cur       arrow.RecordBatch
 	err       error
 	meta      map[string]string
 	batchSize int
-	reorder   []int
 }
 
 func newParquetReader(src io.ReadCloser, name string, opts ReadOptions) (r *parquetReader, err error) {
@@ -46,7 +47,7 @@ func newParquetReader(src io.ReadCloser, name string, opts ReadOptions) (r *parq
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			r, err = nil, fmt.Errorf("formats: %s: corrupt Parquet file (%v)", name, p)
+			r, err = nil, fmt.Errorf("formats: %s: corrupt Parquet file: %w", name, recovered(p))
 		}
 	}()
 	props := parquet.NewReaderProperties(opts.allocator())
@@ -56,9 +57,10 @@ func newParquetReader(src io.ReadCloser, name string, opts ReadOptions) (r *parq
 	if err != nil {
 		return nil, fmt.Errorf("formats: %s: not a readable Parquet file: %w", name, err)
 	}
-	// Columns are decoded in parallel: 1.4-1.6x faster reading on the
-	// synthetic patient registry (bench/RESULTS.md), same batches.
-	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: int64(opts.batchSize()), Parallel: true}, opts.allocator())
+	// pqarrow's own parallel decoding runs goroutines whose panics no
+	// caller can recover; the reader decodes fields in parallel itself
+	// (decodeFields).
+	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: int64(opts.batchSize())}, opts.allocator())
 	if err != nil {
 		pf.Close()
 		return nil, fmt.Errorf("formats: %s: cannot map Parquet schema to Arrow: %w", name, err)
@@ -76,55 +78,29 @@ func newParquetReader(src io.ReadCloser, name string, opts ReadOptions) (r *parq
 			}
 		}
 	}
-	// Map the selected top-level fields to their leaf columns.
-	fields := full.Fields()
-	selected := make([]int, 0, len(fields))
-	if len(opts.Columns) == 0 {
-		for i := range fields {
-			selected = append(selected, i)
-		}
-	} else {
-		names := make([]string, len(fields))
-		for i, f := range fields {
-			names[i] = f.Name
-		}
-		for _, c := range opts.Columns {
-			idx := full.FieldIndices(c)
-			if len(idx) == 0 {
-				pf.Close()
-				return nil, fmt.Errorf("formats: %s: column %q: %w (it has %s)", name, c, ErrMissingColumn, quoteList(names))
-			}
-			selected = append(selected, idx[0])
+	sel, schema, err := selection(name, full, opts.Columns)
+	if err != nil {
+		pf.Close()
+		return nil, err
+	}
+	if sel == nil {
+		for i := range full.Fields() {
+			sel = append(sel, i)
 		}
 	}
-	outFields := make([]arrow.Field, 0, len(selected))
-	for _, i := range selected {
-		outFields = append(outFields, fields[i])
-		r.leaves = appendLeaves(r.leaves, &fr.Manifest.Fields[i])
+	for _, i := range sel {
+		f := &fr.Manifest.Fields[i]
+		leaves := appendLeaves(nil, f)
+		if len(leaves) == 0 {
+			pf.Close()
+			return nil, fmt.Errorf("formats: %s: column %q has no values to read", name, full.Field(i).Name)
+		}
+		sort.Ints(leaves)
+		r.leaves = append(r.leaves, leaves)
+		r.nested = r.nested || !f.IsLeaf()
 	}
-	sortedCopy := append([]int(nil), r.leaves...)
-	sort.Ints(sortedCopy)
-	if len(opts.Columns) > 0 && !equalInts(sortedCopy, r.leaves) {
-		// pqarrow yields leaves in file order; a reordering selection is
-		// projected after reading.
-		r.reorder = selected
-	}
-	r.leaves = sortedCopy
-	md := full.Metadata()
-	r.schema = arrow.NewSchema(outFields, &md)
+	r.schema = schema
 	return r, nil
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func appendLeaves(dst []int, f *pqarrow.SchemaField) []int {
@@ -144,6 +120,10 @@ func (r *parquetReader) RecordBatch() arrow.RecordBatch {
 	return r.cur
 }
 
+func (r *parquetReader) fail(column string, err error) {
+	r.err = &ParseError{File: r.name, RowGroup: r.rowGroup, Column: column, Err: err}
+}
+
 func (r *parquetReader) Next() (ok bool) {
 	if r.cur != nil {
 		r.cur.Release()
@@ -154,67 +134,85 @@ func (r *parquetReader) Next() (ok bool) {
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			r.err = &ParseError{File: r.name, RowGroup: r.rowGroup, Err: fmt.Errorf("corrupt Parquet data (%v)", p)}
+			r.fail("", recovered(p))
 			ok = false
 		}
 	}()
 	for {
-		if r.rr == nil {
+		if r.readers == nil {
 			if r.rowGroup >= r.pf.NumRowGroups() {
 				return false
 			}
-			rr, err := r.fr.GetRecordReader(context.Background(), r.leaves, []int{r.rowGroup})
-			if err != nil {
-				r.err = &ParseError{File: r.name, RowGroup: r.rowGroup, Err: err}
+			if err := r.openRowGroup(); err != nil {
 				return false
 			}
-			r.rr = rr
 		}
-		if r.rr.Next() {
-			rec := r.rr.RecordBatch()
-			r.cur = r.project(rec)
-			return true
-		}
-		err := r.rr.Err()
-		r.rr.Release()
-		r.rr = nil
-		if err != nil && !errors.Is(err, io.EOF) {
-			r.err = &ParseError{File: r.name, RowGroup: r.rowGroup, Err: err}
+		cols, rows, err := r.decodeFields()
+		if err != nil {
 			return false
 		}
+		if cols != nil {
+			r.cur = array.NewRecordBatch(r.schema, cols, rows)
+			for _, c := range cols {
+				c.Release()
+			}
+			return true
+		}
+		r.releaseReaders()
 		r.rowGroup++
 	}
 }
 
-// project returns rec with the reader's schema, in the selection's order.
-func (r *parquetReader) project(rec arrow.RecordBatch) arrow.RecordBatch {
-	cols := make([]arrow.Array, len(r.schema.Fields()))
-	if r.reorder == nil {
-		copy(cols, rec.Columns())
-	} else {
-		// rec holds the selected fields in file order.
-		byField := map[int]arrow.Array{}
-		sortedSel := append([]int(nil), r.reorder...)
-		sort.Ints(sortedSel)
-		for k, fi := range sortedSel {
-			byField[fi] = rec.Column(k)
-		}
-		for k, fi := range r.reorder {
-			cols[k] = byField[fi]
+// openRowGroup makes a record reader of each selected field for the
+// current row group.
+func (r *parquetReader) openRowGroup() error {
+	if r.nested {
+		// pqarrow opens the columns of a struct on goroutines of its own:
+		// open each here first, where a panic is recovered.
+		rg := r.pf.RowGroup(r.rowGroup)
+		for _, leaves := range r.leaves {
+			for _, c := range leaves {
+				pr, err := rg.GetColumnPageReader(c)
+				if err != nil {
+					r.fail(r.pf.MetaData().Schema.Column(c).Name(), err)
+					return r.err
+				}
+				pr.Close()
+			}
 		}
 	}
-	return arrayRecord(r.schema, cols, rec.NumRows())
+	r.readers = make([]pqarrow.RecordReader, len(r.leaves))
+	for i, leaves := range r.leaves {
+		rr, err := r.fr.GetRecordReader(context.Background(), leaves, []int{r.rowGroup})
+		if err != nil {
+			r.fail(r.schema.Field(i).Name, err)
+			return r.err
+		}
+		r.readers[i] = rr
+	}
+	return nil
 }
 
-func (r *parquetReader) Close() error {
+func (r *parquetReader) releaseReaders() {
+	for _, rr := range r.readers {
+		if rr != nil {
+			rr.Release()
+		}
+	}
+	r.readers = nil
+}
+
+func (r *parquetReader) Close() (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("formats: closing %s: %w", r.name, recovered(p))
+		}
+	}()
 	if r.cur != nil {
 		r.cur.Release()
 		r.cur = nil
 	}
-	if r.rr != nil {
-		r.rr.Release()
-		r.rr = nil
-	}
+	r.releaseReaders()
 	r.pf.Close()
 	return r.src.Close()
 }

@@ -150,7 +150,7 @@ func (w *parallelParquetWriter) Write(batch arrow.RecordBatch) error {
 func (w *parallelParquetWriter) newRowGroup() (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("formats: writing %s: %v", w.name, p)
+			err = fmt.Errorf("formats: writing %s: %w", w.name, recovered(p))
 			w.err = err
 		}
 	}()
@@ -196,7 +196,7 @@ func (w *parallelParquetWriter) encode(batch arrow.RecordBatch) {
 func (w *parallelParquetWriter) encodeColumn(ctx context.Context, c int, a arrow.Array) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("column %q: %v", w.schema.Field(c).Name, p)
+			err = &columnError{w.schema.Field(c).Name, recovered(p)}
 		}
 	}()
 	cw, err := w.rgw.Column(c)
@@ -232,7 +232,7 @@ func (w *parallelParquetWriter) Close() (err error) {
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("formats: writing %s: %v", w.name, p)
+			err = fmt.Errorf("formats: writing %s: %w", w.name, recovered(p))
 		}
 	}()
 	if w.rgw != nil {
