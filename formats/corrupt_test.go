@@ -46,7 +46,7 @@ func TestCorruptInputsFailClosed(t *testing.T) {
 	mem := memory.NewGoAllocator()
 	rec := typedBatch(mem)
 	defer rec.Release()
-	step := 4
+	step := 7
 	if testing.Short() {
 		step = 17
 	}
