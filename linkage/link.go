@@ -58,6 +58,7 @@ type LinkReport struct {
 	Project        string            `json:"project"`
 	Mode           string            `json:"mode"`
 	KeyFingerprint string            `json:"key_fingerprint"`
+	ReferenceDate  string            `json:"reference_date"`
 	SampleRule     string            `json:"sample_rule,omitempty"`
 	SamplePersons  int64             `json:"sample_persons,omitempty"`
 	NewPersons     int64             `json:"new_persons,omitempty"`
@@ -113,7 +114,10 @@ func Link(ctx context.Context, p *Plan, opts LinkOptions) (rep *LinkReport, err 
 			}
 		}
 	}()
-	rep = &LinkReport{Project: p.Project, Mode: p.Mode, KeyFingerprint: opts.Key.Fingerprint(), Overlap: map[string]string{}}
+	if p.ref.IsZero() {
+		p.ref = pseudonym.DateOf(time.Now()) // a plan that was not loaded
+	}
+	rep = &LinkReport{Project: p.Project, Mode: p.Mode, KeyFingerprint: opts.Key.Fingerprint(), ReferenceDate: p.ref.String(), Overlap: map[string]string{}}
 
 	var series *Series
 	if p.Mode == Centralised {

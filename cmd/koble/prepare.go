@@ -221,5 +221,8 @@ func printPrepareSummary(g *globals, rep *linkage.Report) {
 		g.say("  dates shifted %s (window %d days, weekday kept: %v)", strings.Join(rep.Dates.Shifted, ", "), rep.Dates.Window, rep.Dates.KeepWeekday)
 	}
 	g.say("  project %s, key fingerprint %s, serials %s in %q", rep.Project, rep.KeyFingerprint, rep.SerialEncoding, rep.SerialColumn)
+	if rep.ReferenceDate != "" {
+		g.say("  IDs (%s) checked against the reference date %s", rep.Scheme, rep.ReferenceDate)
+	}
 	g.say("  %s, %.0f rows/s, %d workers", time.Duration(rep.Seconds*float64(time.Second)).Round(time.Millisecond), rep.RowsPerSecond, rep.Workers)
 }
