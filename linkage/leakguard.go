@@ -89,14 +89,17 @@ func guardFinder(scheme pseudonym.Scheme) *pseudonym.Finder {
 			return f.(*pseudonym.Finder)
 		}
 	}
-	schemes := []pseudonym.Scheme{pseudonym.Norway{AllowSynthetic: true}, pseudonym.Sweden{}, pseudonym.Finland{}}
+	// No birth date is refused as lying in the future: the guard looks
+	// for everything that has the form of an ID.
+	far := pseudonym.FarFuture
+	schemes := []pseudonym.Scheme{pseudonym.Norway{AllowSynthetic: true, Reference: far}, pseudonym.Sweden{Reference: far}, pseudonym.Finland{Reference: far}}
 	switch s := scheme.(type) {
 	case pseudonym.Denmark:
-		schemes = append(schemes, s)
+		schemes = append(schemes, pseudonym.WithReference(s, far))
 	case pseudonym.Sweden:
-		schemes = append(schemes, s, pseudonym.Denmark{RequireChecksum: true})
+		schemes = append(schemes, pseudonym.WithReference(s, far), pseudonym.Denmark{RequireChecksum: true, Reference: far})
 	case pseudonym.Norway, pseudonym.Finland, nil:
-		schemes = append(schemes, pseudonym.Denmark{RequireChecksum: true})
+		schemes = append(schemes, pseudonym.Denmark{RequireChecksum: true, Reference: far})
 	default:
 		schemes = append(schemes, s, pseudonym.Denmark{RequireChecksum: true})
 	}

@@ -11,7 +11,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"filippo.io/age"
 
@@ -230,4 +229,4 @@ func ReadSerialKey(r io.Reader, project string, serials *pseudonym.Serials, iden
 // koble file (a serial key file, a request): their birth dates were
 // checked against the reference date of the run that wrote them, so no
 // date is refused as lying in the future.
-var storedIDs = pseudonym.Date{Year: 9999, Month: time.December, Day: 31}
+var storedIDs = pseudonym.FarFuture

@@ -102,9 +102,11 @@ func NewFinder(layout Layout, schemes ...Scheme) *Finder {
 
 // AllSchemes returns every supported scheme in its broadest form:
 // Norwegian synthetic test numbers and 2032-rule numbers accepted, Danish
-// numbers without the modulus-11 check. It is the set that [Redact] uses.
+// numbers without the modulus-11 check, no birth date refused as lying in
+// the future ([FarFuture]). It is the set that [Redact] uses.
 func AllSchemes() []Scheme {
-	return []Scheme{Norway{AllowSynthetic: true}, Sweden{}, Denmark{}, Finland{}}
+	return []Scheme{Norway{AllowSynthetic: true, Reference: FarFuture}, Sweden{Reference: FarFuture},
+		Denmark{Reference: FarFuture}, Finland{Reference: FarFuture}}
 }
 
 // messageFinder is the finder of [Redact].

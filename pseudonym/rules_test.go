@@ -150,3 +150,22 @@ func TestReferenceDate(t *testing.T) {
 		assert.True(t, ReferenceOf(s).IsZero())
 	}
 }
+
+// TestRedactFutureBirthDates: the broadest schemes find numbers whose
+// birth date lies in the future, so that no such number leaks.
+func TestRedactFutureBirthDates(t *testing.T) {
+	for _, in := range []string{"08073457336", "061234-8788", "071042D874L", "203001018880"} {
+		valid := false
+		for _, s := range AllSchemes() {
+			_, r := s.Parse([]byte(in))
+			valid = valid || r == ReasonNone
+		}
+		assert.True(t, valid, "numbers born after today are still IDs to a leak guard")
+		assert.NotContains(t, Redact("n="+in), in)
+		assert.Contains(t, Redact("n="+in), Redacted)
+	}
+	// Sweden's leap days resolve as in this century.
+	id, r := Sweden{Reference: FarFuture}.Parse([]byte("000229-1235"))
+	require.Equal(t, ReasonNone, r)
+	assert.Equal(t, "se:240002291235", string(id.AppendCanonical(nil)))
+}
