@@ -64,6 +64,12 @@ func idVectorCases() []idVector {
 		valid("no D-number with month + 40, synthetic allowed", "no", "68419001434", "dnr+synthetic-nav", synthetic),
 		invalid("no Tenor", "no", "01810112413", "synthetic-not-allowed"),
 		valid("no Tenor allowed", "no", "01810112413", "synthetic-tenor", synthetic),
+		valid("no D-number, 2032 rule", "no", "45014054026", "dnr+rule-2032"),
+		valid("no H-number, 2032 rule", "no", "01410112457", "hnr+rule-2032"),
+		valid("no Tenor D-number", "no", "41810112407", "dnr+synthetic-tenor", synthetic),
+		valid("no Tenor, 2032 rule", "no", "01810112448", "synthetic-tenor+rule-2032", synthetic),
+		valid("no Tenor D-number, 2032 rule", "no", "41810112415", "dnr+synthetic-tenor+rule-2032", synthetic),
+		valid("no NAV D-number, 2032 rule", "no", "68419001450", "dnr+synthetic-nav+rule-2032", synthetic),
 		// Norway: century and date.
 		invalid("no H-number month 17", "no", "19575770838", "date"),
 		invalid("no 29 February 1900", "no", "29020000145", "date"),
