@@ -71,3 +71,13 @@ func TestCheckIDsLongLine(t *testing.T) {
 	assert.Equal(t, 4, sum.lines)
 	assert.Equal(t, 2, sum.valid)
 }
+
+// TestRunRecoversPanics: a panic on the command's goroutine (here a nil
+// standard input) is an error on stderr, through the redaction step, not
+// the runtime's unredacted dump.
+func TestRunRecoversPanics(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"id", "check"}, env{stdin: nil, stdout: &stdout, stderr: &stderr})
+	assert.Equal(t, exitFailure, code)
+	assert.Contains(t, stderr.String(), "koble: internal error:")
+}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -48,12 +49,21 @@ type globals struct {
 
 // run runs koble with args and returns the exit code. Errors are printed
 // once, on stderr, as "koble: error: ...".
-func run(args []string, e env) int {
+func run(args []string, e env) (code int) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	stdout, stderr := newRedactWriter(e.stdout), newRedactWriter(e.stderr)
 	defer stdout.Flush()
 	defer stderr.Flush()
+	// A panic on the command's goroutine is reported like any error,
+	// redacted, instead of by the runtime, which would print its value
+	// (perhaps a value read from the input) as it is.
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "koble: internal error: %v\n%s", r, debug.Stack())
+			code = exitFailure
+		}
+	}()
 	e.stdout, e.stderr = stdout, stderr
 	g := &globals{env: e, generated: rawWriter{stdout}}
 	root := newRoot(g)
