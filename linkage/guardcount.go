@@ -74,9 +74,9 @@ func countText[O int32 | int64](f *pseudonym.Finder, col arrow.Array, data []byt
 		return 0
 	}
 	var n int64
-	base := offs[0]
+	base, nulls := offs[0], col.NullN() > 0
 	for i := 0; i < rows; i++ {
-		if offs[i+1]-offs[i] >= minIDText && !col.IsNull(i) && f.Contains(data[offs[i]-base:offs[i+1]-base]) {
+		if offs[i+1]-offs[i] >= minIDText && !(nulls && col.IsNull(i)) && f.Contains(data[offs[i]-base:offs[i+1]-base]) {
 			n++
 		}
 	}

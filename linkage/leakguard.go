@@ -76,6 +76,16 @@ import (
 // checks it and drops it or allows it by name. A single valid ID is a
 // leak: there is no threshold.
 
+// # Cost
+//
+// A value too short for an ID (under ten bytes) costs a length check on
+// its offsets; a longer one with fewer than nine digits a pass over its
+// bytes; only the rest is scanned. BenchmarkGuard measures it per kind of
+// column; on the synthetic patient register (1M rows, `koble prepare
+// --workers 1`, CPU seconds of 8 interleaved runs each, before and after
+// this guard) it costs +1.0% on CSV -> CSV and -1.0% on Parquet ->
+// Parquet, within the noise of the shared machine.
+
 // guardFinders caches the guard's finder per run scheme.
 var guardFinders sync.Map // pseudonym.Scheme -> *pseudonym.Finder
 
