@@ -49,8 +49,13 @@ func newPrepareCmd(g *globals) *cobra.Command {
   2. shift (--shift-dates), relativise (--relative-dates) or coarsen
      (--coarsen) date columns, per person, with the same key;
   3. keep (--keep) or drop (--drop) columns;
-  4. stop if any remaining column holds a valid national ID or is named like
-     one (fnr, personnummer, navn, adresse, ...), unless --allow names it;
+  4. stop if any remaining column holds a valid national ID of any Nordic
+     scheme (in any type: text, also inside longer text, numbers, decimals,
+     lists, structs), is named like one (fnr, personnummer, navn, adresse,
+     ...) unless --allow names it, or is named by an ID or carries one in
+     its metadata. Numbers that merely pass an ID's checks stop it too
+     (about 1 in 30 random 11-digit numbers): check such a column, then
+     drop it or --allow it;
   5. write the output atomically, with metadata saying what was done, and a
      JSON report (--report).
 
