@@ -63,6 +63,10 @@ func (f *Finder) scan(b []byte, found func(start, end int) bool) {
 				r -= 0xFEE0
 			}
 		}
+		if r >= utf8.RuneSelf && isInvisible(r) {
+			i += size // zero-width and combining characters hide nothing
+			continue
+		}
 		if len(f.finn) > 0 && n >= 6 && seps == 0 && isFinnishSign(r) {
 			if start, end, ok := f.finnish(&ring, n, b, i+size, r); ok && !found(start, end) {
 				return
@@ -244,6 +248,13 @@ func digitValue(r rune) (byte, bool) {
 		}
 	}
 	return 0, false
+}
+
+// isInvisible reports whether r is a format character (zero-width space
+// and joiners, soft hyphen, byte order and direction marks) or a
+// combining mark: the scanner reads through them as if they were absent.
+func isInvisible(r rune) bool {
+	return unicode.In(r, unicode.Cf, unicode.Mn, unicode.Me)
 }
 
 // isSeparator reports whether r may stand between two digits of one
