@@ -14,7 +14,9 @@ import (
 //   - digits are any Unicode decimal digits (full-width "１５０７…",
 //     Arabic-Indic, mathematical bold, ...) and the compatibility digits
 //     that NFKC folds to one ASCII digit (superscripts, circled digits),
-//     all read as 0-9;
+//     all read as 0-9; zero-width, format and combining characters
+//     (U+200B, soft hyphens, direction marks, combining overlines) are
+//     read through as if absent;
 //   - a run of digits may be interrupted by up to [maxSeparators]
 //     separator characters (spaces of every kind, line ends, "-", "+",
 //     ".", "/", "_", Unicode dashes and their full-width forms): the
