@@ -19,8 +19,9 @@ import (
 
 func newServeCmd(g *globals) *cobra.Command {
 	var (
-		kf     keyFlags
-		config string
+		kf        keyFlags
+		config    string
+		readyFile string
 	)
 	cmd := &cobra.Command{
 		Use:   "serve --config FILE",
@@ -79,6 +80,12 @@ token' makes a client token and the hash that goes in the configuration.`,
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			g.say("koble: serving %d project(s) on https://%s; audit log %s", len(cfg.Projects), ln.Addr(), cfg.AuditLog)
+			if readyFile != "" {
+				if err := writeReadyFile(readyFile, "https://"+ln.Addr().String()); err != nil {
+					ln.Close()
+					return err
+				}
+			}
 			if err := svc.Serve(ctx, ln); err != nil {
 				return err
 			}
@@ -88,8 +95,18 @@ token' makes a client token and the hash that goes in the configuration.`,
 	}
 	kf.add(cmd)
 	cmd.Flags().StringVar(&config, "config", "", "the service's TOML configuration file")
+	cmd.Flags().StringVar(&readyFile, "ready-file", "", "once listening, write the service's URL to this file (for scripts; useful with listen = \"127.0.0.1:0\")")
 	cmd.AddCommand(newTestPKICmd(g), newTokenCmd(g))
 	return cmd
+}
+
+// writeReadyFile writes url atomically, so that a reader never sees half.
+func writeReadyFile(path, url string) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(url+"\n"), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
 }
 
 func newTestPKICmd(g *globals) *cobra.Command {
