@@ -219,6 +219,7 @@ func (r *parquetReader) Close() (err error) {
 
 type parquetWriter struct {
 	name   string
+	sink   *footerSink
 	fw     *pqarrow.FileWriter
 	schema *arrow.Schema
 	err    error
@@ -263,11 +264,13 @@ func newParquetWriter(w io.Writer, name string, schema *arrow.Schema, opts Write
 	if opts.Allocator != nil {
 		aprops = append(aprops, pqarrow.WithAllocator(opts.Allocator))
 	}
+	// footerSink is not an io.Closer: pqarrow closes a sink that is one,
+	// and the caller owns w.
+	sink := &footerSink{w: w}
 	if opts.Parallel > 1 && flatSchema(schema) {
-		return newParallelParquetWriter(struct{ io.Writer }{w}, name, schema, opts, wprops, aprops)
+		return newParallelParquetWriter(sink, name, schema, opts, wprops, aprops)
 	}
-	// pqarrow closes a sink that is an io.Closer; the caller owns w.
-	fw, err := pqarrow.NewFileWriter(schema, struct{ io.Writer }{w}, parquet.NewWriterProperties(wprops...), pqarrow.NewArrowWriterProperties(aprops...))
+	fw, err := pqarrow.NewFileWriter(schema, sink, parquet.NewWriterProperties(wprops...), pqarrow.NewArrowWriterProperties(aprops...))
 	if err != nil {
 		return nil, fmt.Errorf("formats: %s: cannot write this schema as Parquet: %w", name, err)
 	}
@@ -279,7 +282,7 @@ func newParquetWriter(w io.Writer, name string, schema *arrow.Schema, opts Write
 			return nil, fmt.Errorf("formats: %s: metadata %q: %w", name, k, err)
 		}
 	}
-	return &parquetWriter{name: name, fw: fw, schema: schema}, nil
+	return &parquetWriter{name: name, sink: sink, fw: fw, schema: schema}, nil
 }
 
 func (w *parquetWriter) Write(batch arrow.RecordBatch) error {
@@ -299,7 +302,11 @@ func (w *parquetWriter) Close() error {
 	if w.err != nil {
 		return w.err
 	}
+	w.sink.hold = true // the last row group and the footer
 	if err := w.fw.Close(); err != nil {
+		return fmt.Errorf("formats: writing %s: %w", w.name, err)
+	}
+	if err := w.sink.finish(); err != nil {
 		return fmt.Errorf("formats: writing %s: %w", w.name, err)
 	}
 	return nil

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
 	"sync"
 	"sync/atomic"
 
@@ -30,6 +29,7 @@ import (
 // this one is encoded, and at most one batch is held.
 type parallelParquetWriter struct {
 	name     string
+	sink     *footerSink
 	schema   *arrow.Schema
 	fw       *file.Writer
 	rgw      file.BufferedRowGroupWriter
@@ -60,7 +60,7 @@ func flatSchema(s *arrow.Schema) bool {
 	return true
 }
 
-func newParallelParquetWriter(w io.Writer, name string, schema *arrow.Schema, opts WriteOptions, wprops []parquet.WriterProperty, aprops []pqarrow.WriterOption) (*parallelParquetWriter, error) {
+func newParallelParquetWriter(w *footerSink, name string, schema *arrow.Schema, opts WriteOptions, wprops []parquet.WriterProperty, aprops []pqarrow.WriterOption) (*parallelParquetWriter, error) {
 	props := parquet.NewWriterProperties(wprops...)
 	arrowProps := pqarrow.NewArrowWriterProperties(aprops...)
 	pqschema, err := pqarrow.ToParquet(schema, props, arrowProps)
@@ -84,7 +84,7 @@ func newParallelParquetWriter(w io.Writer, name string, schema *arrow.Schema, op
 	if err != nil {
 		return nil, fmt.Errorf("formats: %s: cannot write this schema as Parquet: %w", name, err)
 	}
-	pw := &parallelParquetWriter{name: name, schema: schema, fw: fw, maxRows: props.MaxRowGroupLength(),
+	pw := &parallelParquetWriter{name: name, sink: w, schema: schema, fw: fw, maxRows: props.MaxRowGroupLength(),
 		parallel: min(opts.Parallel, len(schema.Fields())), mem: props.Allocator()}
 	for _, f := range schema.Fields() {
 		pw.nullable = append(pw.nullable, f.Nullable)
@@ -240,7 +240,11 @@ func (w *parallelParquetWriter) Close() (err error) {
 			return fmt.Errorf("formats: writing %s: %w", w.name, err)
 		}
 	}
+	w.sink.hold = true // the footer
 	if err := w.fw.Close(); err != nil {
+		return fmt.Errorf("formats: writing %s: %w", w.name, err)
+	}
+	if err := w.sink.finish(); err != nil {
 		return fmt.Errorf("formats: writing %s: %w", w.name, err)
 	}
 	return nil
