@@ -83,7 +83,7 @@ func brute(rows []row, bc bruteConfig) bruteFigures {
 	sens := map[string]map[string]bool{}
 	for _, id := range order {
 		p := persons[id]
-		if bc.mode != First && len(p.tuples) > bc.bound {
+		if bc.mode != First && bruteEntries(bc, p) > bruteBound(bc, nq+1) {
 			f.Overflow++
 			continue
 		}
@@ -211,9 +211,26 @@ func (f *bruteFigures) bruteFrame(bc bruteConfig, k string, p *bperson) {
 	case Every:
 		combos = []string{k}
 	case Combination:
+		// One value per quasi-identifier, or the frame cannot count it.
+		seen := map[string]bool{}
 		for _, t := range p.tuples {
-			combos = append(combos, genKey(bc, t[:nq]))
+			seen[genKey(bc, t[:nq])] = true
 		}
+		one := make([]string, nq)
+		for q := range nq {
+			set := map[string]bool{}
+			for _, t := range p.tuples {
+				set[applyLevel(bc.levels[q], t[q])] = true
+			}
+			if len(set) != 1 {
+				f.NotInFrame++
+				return
+			}
+			for v := range set {
+				one[q] = v
+			}
+		}
+		combos = []string{strings.Join(one, "\x1f")}
 	}
 	low := int64(-1)
 	for _, c := range combos {
@@ -227,4 +244,28 @@ func (f *bruteFigures) bruteFrame(bc bruteConfig, k string, p *bperson) {
 	case low == 1:
 		f.PopUniques++
 	}
+}
+
+// bruteEntries counts what a person's bound counts: distinct combinations
+// (mode every), distinct values over all columns (mode combination).
+func bruteEntries(bc bruteConfig, p *bperson) int {
+	if bc.mode != Combination {
+		return len(p.tuples)
+	}
+	n := 0
+	for j := range p.tuples[0] {
+		set := map[string]bool{}
+		for _, t := range p.tuples {
+			set[t[j]] = true
+		}
+		n += len(set)
+	}
+	return n
+}
+
+func bruteBound(bc bruteConfig, columns int) int {
+	if bc.mode != Combination {
+		return bc.bound
+	}
+	return min(254, bc.bound*columns)
 }

@@ -35,8 +35,10 @@ type Config struct {
 	K int
 	// Sensitive, if set, is a column whose l-diversity is measured.
 	Sensitive string
-	// Bound is the most distinct combinations kept per person (DefaultBound
-	// if zero; at most 128). Persons past it are counted apart, as at risk.
+	// Bound limits what is kept per person (DefaultBound if zero; at most
+	// 128): in mode every the distinct combinations, in mode combination
+	// the distinct values over all columns, Bound a column (at most 254 in
+	// all). Persons past it are counted apart, as at risk.
 	Bound int
 	// Ladders are the generalisation ladders by QI name; a QI without one
 	// gets [GuessLadder]'s.
@@ -133,11 +135,16 @@ func New(cfg Config) (*Collector, error) {
 	if err := cfg.normalise(); err != nil {
 		return nil, err
 	}
-	c := &Collector{cfg: cfg, persons: newKeyTable(), store: newStore(cfg.Bound, cfg.Mode == First)}
+	c := &Collector{cfg: cfg, persons: newKeyTable()}
 	c.cols = append(c.cols, cfg.QI...)
 	if cfg.Sensitive != "" {
 		c.cols = append(c.cols, cfg.Sensitive)
 	}
+	bound := cfg.Bound
+	if cfg.Mode == Combination {
+		bound = min(maxEntries, bound*len(c.cols))
+	}
+	c.store = newStore(bound, cfg.Mode == First)
 	for range c.cols {
 		c.dicts = append(c.dicts, newDict())
 	}
@@ -197,7 +204,61 @@ func (c *Collector) add(batch arrow.RecordBatch, needAll bool) error {
 		return fmt.Errorf("risk: the batch has none of the columns %s", strings.Join(c.cols, ", "))
 	}
 	c.rows += int64(n)
-	have, last, lastP := false, uint64(0), uint32(0)
+	if c.cfg.Mode == Combination {
+		for j, d := range c.dicts {
+			if len(d.vals) > maxValues {
+				return fmt.Errorf("risk: column %q has more than %d different values: it cannot be a quasi-identifier", c.cols[j], maxValues)
+			}
+		}
+		c.addValues(n)
+	} else {
+		c.addTuples(n)
+	}
+	return nil
+}
+
+// maxEntries is the most entries the store keeps per person.
+const maxEntries = 254
+
+// In mode combination a person's entries are (column, value id) pairs,
+// the column in the top bits.
+const (
+	colShift  = 27
+	maxValues = 1 << colShift
+	valueMask = maxValues - 1
+)
+
+// addValues records each row's values per column (mode combination): a
+// person's entries are the distinct values of each column over their rows.
+func (c *Collector) addValues(n int) {
+	have, last, p := false, uint64(0), uint32(0)
+	for i := range n {
+		if !c.ok[i] {
+			c.noPers++
+			continue
+		}
+		same := have && c.keys[i] == last
+		if !same {
+			p = c.person(c.keys[i])
+			have, last = true, c.keys[i]
+		}
+		for j, ids := range c.ids {
+			v := ids[i]
+			if v == absentID || (same && v == c.tup[j]) {
+				continue // absent, or as on the person's previous row
+			}
+			c.store.add(p, uint32(j)<<colShift|v)
+		}
+		for j, ids := range c.ids {
+			c.tup[j] = ids[i]
+		}
+	}
+}
+
+// addTuples records each row's combination of values (modes first and
+// every).
+func (c *Collector) addTuples(n int) {
+	have, last, p := false, uint64(0), uint32(0)
 	for i := range n {
 		if !c.ok[i] {
 			c.noPers++
@@ -208,15 +269,21 @@ func (c *Collector) add(batch arrow.RecordBatch, needAll bool) error {
 		}
 		t := c.tuples.id(c.tup)
 		if !have || c.keys[i] != last {
-			id, added := c.persons.id(c.keys[i])
-			if added {
-				c.store.addPerson()
-			}
-			have, last, lastP = true, c.keys[i], id
+			p = c.person(c.keys[i])
+			have, last = true, c.keys[i]
 		}
-		c.store.add(lastP, t)
+		c.store.add(p, t)
 	}
-	return nil
+}
+
+// person returns the index of the person with key k, adding the person if
+// new.
+func (c *Collector) person(k uint64) uint32 {
+	id, added := c.persons.id(k)
+	if added {
+		c.store.addPerson()
+	}
+	return id
 }
 
 func grow[T any](s []T, n int) []T {

@@ -81,16 +81,24 @@
 //
 // # Memory
 //
-// Per person the package keeps a 64-bit key of the person's serial, the
-// ids of the distinct combinations of values their rows show (at most
-// Config.Bound, 64 by default, of them; persons past the bound are not
-// classed and are counted as at risk, apart) and a few bytes of
-// bookkeeping: about 20 bytes a person and 4-6 bytes a distinct
-// (person, combination) pair while reading. Values are kept once per
-// distinct value of a column, combinations once per distinct combination.
-// Register scale (bench/RESULTS.md, issue 17): 100 million rows over 10
-// million persons with 4 quasi-identifiers stay under 1 GiB when the
-// persons show a few distinct combinations each.
+// Per person the package keeps a 64-bit key of the person's serial and a
+// few bytes of bookkeeping (about 20 bytes a person while reading), and:
+//
+//   - in mode combination, the person's distinct values of each column
+//     (at most Config.Bound a column on average: Bound times the columns,
+//     at most 254 in all), 4-6 bytes each;
+//   - in modes every and first, the ids of the distinct combinations of
+//     values their rows show (at most Bound; first keeps one), 4-6 bytes
+//     each, and each distinct combination once (about 4 bytes a column
+//     and 5 more): memory then grows with the distinct combinations of
+//     the file, which is large when one column is nearly unique per row
+//     (a date of admission).
+//
+// Persons past the bound are not classed and are counted as at risk,
+// apart, under every generalisation. Values are kept once per distinct
+// value of a column. Memory does not grow with rows: persons who show the
+// same values on many rows cost what one row costs. Register scale is
+// measured in bench/RESULTS.md (issue 17).
 //
 // # Collisions
 //

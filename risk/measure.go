@@ -48,7 +48,8 @@ type Diversity struct {
 
 // classing assigns persons to classes under one generalisation.
 type classing struct {
-	qiMap []uint32 // base tuple -> generalised QI tuple
+	maps  [][]uint32 // by QI: value id -> generalised value id
+	qiMap []uint32   // base tuple -> generalised QI tuple
 	gen   *tupleTable
 	size  []uint32 // by class
 	of    []uint32 // by person (first, combination); nil in mode every
@@ -64,7 +65,7 @@ func (c *Collector) generalise(levels []int) *classing {
 	for q := range nq {
 		maps[q] = c.levelMap(q, levels[q]).of
 	}
-	cl := &classing{gen: newTupleTable(nq), qiMap: make([]uint32, c.tuples.len())}
+	cl := &classing{maps: maps, gen: newTupleTable(nq), qiMap: make([]uint32, c.tuples.len())}
 	buf := make([]uint32, nq)
 	for t := range cl.qiMap {
 		tup := c.tuples.tuple(uint32(t))
@@ -133,29 +134,15 @@ func (cl *classing) personClasses(block, buf []uint32) []uint32 {
 func (c *Collector) classifyCombination(cl *classing) {
 	s := c.store
 	np := s.persons()
-	nq := len(c.cfg.QI)
 	cl.of = make([]uint32, np)
 	keys := newWideTable(min(np, 1<<16))
-	var key, vals []uint32
+	var key, buf []uint32
 	for p := range np {
 		if s.overflow(uint32(p)) {
 			cl.of[p] = noClass
 			continue
 		}
-		key = key[:0]
-		block := s.block(uint32(p))
-		for q := range nq {
-			vals = vals[:0]
-			for _, t := range block {
-				if v := cl.gen.tuple(cl.qiMap[t])[q]; v != absentID {
-					vals = append(vals, v)
-				}
-			}
-			slices.Sort(vals)
-			vals = slices.Compact(vals)
-			key = append(key, uint32(len(vals)))
-			key = append(key, vals...)
-		}
+		key, buf = c.combinationKey(cl, uint32(p), key[:0], buf)
 		g := keys.id(hash128(key))
 		if int(g) == len(cl.size) {
 			cl.size = append(cl.size, 0)
@@ -164,6 +151,28 @@ func (c *Collector) classifyCombination(cl *classing) {
 		cl.of[p] = g
 		cl.size[g]++
 	}
+}
+
+// combinationKey appends to key, for each quasi-identifier, the number of
+// the person's distinct generalised values and the values, sorted. buf is
+// scratch space, returned for reuse.
+func (c *Collector) combinationKey(cl *classing, p uint32, key, buf []uint32) ([]uint32, []uint32) {
+	buf = append(buf[:0], c.store.block(p)...)
+	slices.Sort(buf) // by column, then value
+	i := 0
+	for q := range len(c.cfg.QI) {
+		start := len(key)
+		key = append(key, 0)
+		for ; i < len(buf) && int(buf[i]>>colShift) == q; i++ {
+			key = append(key, cl.maps[q][buf[i]&valueMask])
+		}
+		vals := key[start+1:]
+		slices.Sort(vals)
+		vals = slices.Compact(vals)
+		key = key[:start+1+len(vals)]
+		key[start] = uint32(len(vals))
+	}
+	return key, buf
 }
 
 // measure computes the figures under one generalisation; full adds
@@ -243,7 +252,8 @@ func (c *Collector) personFigures(cl *classing, distinct []uint32, m *Measures) 
 
 // diversity returns, by class, the number of distinct sensitive values
 // among its persons' rows (mode first: their first rows; mode every: the
-// rows that show the class's combination).
+// rows that show the class's combination). Rows of a joined view's
+// sources without the sensitive column add none.
 func (c *Collector) diversity(cl *classing) []uint32 {
 	s := c.store
 	sc := len(c.cfg.QI)
@@ -252,15 +262,18 @@ func (c *Collector) diversity(cl *classing) []uint32 {
 		if s.overflow(uint32(p)) {
 			continue
 		}
-		block := s.block(uint32(p))
-		for _, t := range block {
-			v := c.tuples.tuple(t)[sc]
-			if v == absentID {
-				continue
-			}
-			g := cl.qiMap[t]
-			if cl.of != nil {
-				g = cl.of[p]
+		for _, t := range s.block(uint32(p)) {
+			var g, v uint32
+			switch {
+			case c.cfg.Mode == Combination:
+				if int(t>>colShift) != sc {
+					continue
+				}
+				g, v = cl.of[p], t&valueMask
+			case cl.of != nil:
+				g, v = cl.of[p], c.tuples.tuple(t)[sc]
+			default:
+				g, v = cl.qiMap[t], c.tuples.tuple(t)[sc]
 			}
 			pairs = append(pairs, uint64(g)<<32|uint64(v))
 		}

@@ -1,7 +1,5 @@
 package risk
 
-import "slices"
-
 // Population is the estimate of how many of the delivery's unique persons
 // are unique in the population too, which is what an intruder who links
 // the delivery to a population register needs.
@@ -14,14 +12,13 @@ type Population struct {
 	// taken to be the whole population, the cautious assumption).
 	SamplingFraction float64 `json:"sampling_fraction,omitempty"`
 	// UniquesInPopulation is, with a frame, the number of unique classes
-	// whose frame count is 1: persons unique in the population too. In
-	// mode combination a class with several values of one
-	// quasi-identifier is given the smallest frame count of its
-	// combinations, an upper bound, so the figure is then a lower bound.
+	// whose frame count is 1: persons unique in the population too.
 	// Without a frame it is known only when the delivery is the whole
 	// population (then every delivered unique is one); otherwise nil.
 	UniquesInPopulation *int64 `json:"uniques_in_population,omitempty"`
-	// NotInFrame is the number of unique classes the frame does not have.
+	// NotInFrame is the number of unique classes the frame does not have
+	// (or, in mode combination, that have several values of some
+	// quasi-identifier).
 	NotInFrame int64 `json:"not_in_frame,omitempty"`
 	// MatchProbability is the chance that a delivered unique, matched on
 	// the quasi-identifiers to a person drawn from the population with the
@@ -36,17 +33,19 @@ func (c *Collector) population(cl *classing, levels []int, m *Measures) *Populat
 	if c.cfg.Frame == nil {
 		return c.estimate(m)
 	}
-	popCount := c.frameCounts(cl, levels)
+	ft, counts := c.frameIndex(levels)
 	pop := &Population{Source: "frame", UniquesInPopulation: new(int64)}
 	var sumF int64
+	var words, buf []uint32
 	for g, n := range cl.size {
 		if n != 1 {
 			continue
 		}
-		f := int64(-1)
-		for _, t := range c.classTuples(cl, uint32(g)) {
-			if x := popCount[t]; f < 0 || x < f {
-				f = x
+		var f int64
+		var ok bool
+		if words, buf, ok = c.classWords(cl, uint32(g), words, buf); ok {
+			if id, found := ft.find(words); found {
+				f = counts[id]
 			}
 		}
 		if f <= 0 {
@@ -64,29 +63,34 @@ func (c *Collector) population(cl *classing, levels []int, m *Measures) *Populat
 	return pop
 }
 
-// classTuples returns the generalised tuples that a class's frame count
-// is looked up by: the class's own (modes first and every) or those of its
-// first person (mode combination), leaving out tuples with an absent
-// quasi-identifier.
-func (c *Collector) classTuples(cl *classing, g uint32) []uint32 {
+// classWords returns the generalised values a class is looked up by in
+// the frame: its combination (modes first and every), or, in mode
+// combination, its one value per quasi-identifier; false when the class
+// has several values (or none) of some quasi-identifier, which a frame
+// that counts each person once cannot count.
+func (c *Collector) classWords(cl *classing, g uint32, words, buf []uint32) ([]uint32, []uint32, bool) {
 	if c.cfg.Mode != Combination {
-		return []uint32{g}
+		return append(words[:0], cl.gen.tuple(g)...), buf, true
 	}
-	var out []uint32
-	for _, t := range c.store.block(cl.rep[g]) {
-		gt := cl.qiMap[t]
-		if !slices.Contains(cl.gen.tuple(gt), absentID) {
-			out = append(out, gt)
+	key, buf := c.combinationKey(cl, cl.rep[g], words[:0], buf)
+	words = key[:0]
+	for i := 0; i < len(key); i += 2 {
+		if key[i] != 1 {
+			return key, buf, false
 		}
+		words = append(words, key[i+1])
 	}
-	return out
+	return words, buf, true
 }
 
-// frameCounts returns the population count by generalised tuple.
-func (c *Collector) frameCounts(cl *classing, levels []int) []int64 {
+// frameIndex returns the frame's generalised combinations and the
+// population count of each. Frame rows with a value no delivered person
+// has are left out: no class can match them.
+func (c *Collector) frameIndex(levels []int) (*tupleTable, []int64) {
 	f := c.cfg.Frame
 	nq := len(c.cfg.QI)
-	counts := make([]int64, cl.gen.len())
+	ft := newTupleTable(nq)
+	var counts []int64
 	buf := make([]uint32, nq)
 	maps := make([]*levelMap, nq)
 	for q := range nq {
@@ -106,15 +110,17 @@ rows:
 			}
 			id, ok := maps[q].lookup(text)
 			if !ok {
-				continue rows // no delivered person has this value
+				continue rows
 			}
 			buf[q] = id
 		}
-		if g, ok := cl.gen.find(buf); ok {
-			counts[g] += n
+		id := ft.id(buf)
+		if int(id) == len(counts) {
+			counts = append(counts, 0)
 		}
+		counts[id] += n
 	}
-	return counts
+	return ft, counts
 }
 
 // estimate is Skinner and Elliot's (2002) estimator of the probability

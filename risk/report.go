@@ -36,7 +36,13 @@ func (r *Result) Figures() []Figure {
 	add("at_risk", float64(r.AtRisk), true, "persons in a group of fewer than %d (or past the limit below), whom someone who knows their %s could single out.", r.K, strings.Join(r.QI, ", "))
 	add("at_risk_share", r.AtRiskShare, false, "the share of all persons that are at risk.")
 	add("sample_uniques", float64(r.SampleUniques), true, "persons who are the only one in the file with their values.")
-	add("overflow", float64(r.Overflow), true, "persons with more than %d different combinations of values over their rows: not grouped, counted as at risk (raise the limit to group them).", r.Bound)
+	limit := fmt.Sprintf("more than %d different combinations of values over their rows", r.Bound)
+	if r.Mode == "combination" {
+		limit = fmt.Sprintf("more than %d different values (%d a column) over their rows", min(maxEntries, r.Bound*(len(r.QI)+min(len(r.Sensitive), 1))), r.Bound)
+	} else if r.Mode == "first" {
+		limit = "a limit that mode first does not have"
+	}
+	add("overflow", float64(r.Overflow), true, "persons with %s: not grouped, counted as at risk (raise the limit with --bound to group them).", limit)
 	if p := r.Population; p != nil {
 		if p.Source == "frame" {
 			add("population_uniques", float64(*p.UniquesInPopulation), true, "of the persons alone in the file, those the population frame says are alone in the whole population too.")

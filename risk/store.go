@@ -10,7 +10,7 @@ import "math/bits"
 // than the tuples themselves: about 4-6 bytes a distinct (person, tuple)
 // pair, plus 5 bytes a person.
 type store struct {
-	bound int      // most tuples kept per person (<= 128)
+	bound int      // most tuples kept per person (<= 254)
 	first bool     // keep the first tuple only, and never overflow
 	off   []uint32 // per person: the block's offset in the arena
 	n     []uint8  // per person: tuples kept; overflowMark once past bound
