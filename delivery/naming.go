@@ -154,3 +154,16 @@ func syncDir(dir string) {
 		d.Close()
 	}
 }
+
+// ManifestFor returns the manifest's path for a delivery whose main file
+// is path: path with ".manifest.json" added, so that files of one name in
+// several formats (npr.csv, npr.parquet) each have their own.
+func ManifestFor(path string) string {
+	return path + ManifestSuffix
+}
+
+// ArchiveFor returns the encrypted archive's path for a delivery whose
+// manifest is manifest.
+func ArchiveFor(manifest string) string {
+	return strings.TrimSuffix(manifest, ManifestSuffix) + ArchiveSuffix
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"runtime"
 	"sort"
@@ -11,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/spf13/cobra"
 
+	"github.com/koble/koble/delivery"
 	"github.com/koble/koble/formats"
 )
 
@@ -115,7 +117,8 @@ func newConvertCmd(g *globals) *cobra.Command {
 streaming in bounded memory. Formats follow the extensions (.csv, .tsv,
 .parquet, .arrow, .feather, .arrows). CSV columns stay strings, so no ID
 loses a leading zero. Key-value metadata is carried over. OUT appears only
-when the whole file has been written.`,
+when the whole file has been written, with its manifest (OUT.manifest.json: size,
+SHA-256, rows and schema; see 'koble verify'). OUT is never IN, with or without --overwrite.`,
 		Example: `  koble convert npr.csv npr.parquet --encoding latin-1
   koble convert npr.parquet npr.csv --delimiter ';'
   koble convert big.parquet big.arrow --compression zstd`,
@@ -139,12 +142,15 @@ when the whole file has been written.`,
 			}
 			wo.Parallel = workers
 			start := time.Now()
-			rows, err := formats.Convert(cmd.Context(), args[0], args[1], ro, wo)
+			rows, manifest, err := convertDelivery(cmd.Context(), g, args[0], args[1], ro, wo)
 			if err != nil {
 				return err
 			}
 			el := time.Since(start)
 			g.say("koble: wrote %d rows to %s in %s (%.0f rows/s)", rows, args[1], el.Round(time.Millisecond), float64(rows)/el.Seconds())
+			if manifest != "" {
+				sayManifest(g, manifest)
+			}
 			return nil
 		},
 	}
@@ -154,6 +160,50 @@ when the whole file has been written.`,
 	cmd.Flags().BoolVar(&overwrite, "overwrite", false, "replace OUT if it exists")
 	cmd.Flags().IntVar(&workers, "workers", 0, workersHelp)
 	return cmd
+}
+
+// convertDelivery converts in to out as a one-file delivery with its
+// manifest, and returns the rows and the manifest's path ("" for standard
+// output, which has none).
+func convertDelivery(ctx context.Context, g *globals, in, out string, ro formats.ReadOptions, wo formats.WriteOptions) (int64, string, error) {
+	manifest := delivery.ManifestFor(out)
+	if err := delivery.RefuseInputs([]delivery.Named{{Path: in, Flag: "IN"}},
+		[]delivery.Named{{Path: out, Flag: "OUT"}, {Path: manifest, Flag: "OUT's manifest"}}); err != nil {
+		return 0, "", err
+	}
+	if out == "-" {
+		rows, err := formats.Convert(ctx, in, out, ro, wo)
+		return rows, "", err
+	}
+	if wo.Format == formats.FormatUnknown {
+		f, err := formats.FormatFromPath(out)
+		if err != nil {
+			return 0, "", usageError{err}
+		}
+		wo.Format = f
+	}
+	tx, err := delivery.Begin(manifest, wo.Overwrite)
+	if err != nil {
+		return 0, "", err
+	}
+	defer tx.Abort()
+	sayStale(g, tx)
+	tmp, err := tx.Add(out, delivery.RoleData)
+	if err != nil {
+		return 0, "", err
+	}
+	rows, err := formats.Convert(ctx, in, tmp, ro, wo)
+	if err != nil {
+		return rows, "", err
+	}
+	desc, err := delivery.DataFile(tmp, wo.Format, wo, rows)
+	if err == nil {
+		err = tx.Describe(out, desc)
+	}
+	if err == nil {
+		_, err = tx.Commit(delivery.Header{Tool: toolVersion()})
+	}
+	return rows, manifest, err
 }
 
 func newInspectCmd(g *globals) *cobra.Command {
