@@ -69,3 +69,14 @@ func realPath(path string) string {
 	}
 	return abs
 }
+
+// SameFolder reports whether two folders resolve to the same one.
+func SameFolder(a, b string) bool {
+	ra, rb := realPath(a), realPath(b)
+	if ra == rb {
+		return true
+	}
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(sa, sb)
+}

@@ -370,3 +370,12 @@ func (t *Tx) Encrypt(path string, recipients ...age.Recipient) error {
 	t.archive = &archiveSpec{path: path, recipients: recipients}
 	return nil
 }
+
+// Temp returns the temporary path of a file added to the transaction, or
+// "" if target is not part of it.
+func (t *Tx) Temp(target string) string {
+	if e, ok := t.byTarget[target]; ok {
+		return e.tmp
+	}
+	return ""
+}

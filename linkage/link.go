@@ -14,6 +14,7 @@ import (
 	"filippo.io/age"
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/koble/koble/delivery"
 	"github.com/koble/koble/formats"
 	"github.com/koble/koble/pseudonym"
 	"github.com/koble/koble/refdate"
@@ -36,21 +37,38 @@ type LinkOptions struct {
 	SuppressBelow int
 	// Tool is recorded in the outputs' metadata.
 	Tool string
+	// Encrypt, if not empty, writes the run's whole delivery as one tar
+	// archive encrypted with age to these recipients (see package
+	// delivery), instead of files.
+	Encrypt []age.Recipient
 }
 
-// SourceReport is one source's part of a [LinkReport].
+// SourceReport is one source's part of a [LinkReport]. State says whether
+// the run delivered it ("delivered") or why not, and what delivers it.
 type SourceReport struct {
 	Name           string `json:"name"`
 	Register       string `json:"register"`
-	Delivery       string `json:"delivery"`
+	State          string `json:"state"`
+	Delivery       string `json:"delivery,omitempty"`
 	RowsIn         int64  `json:"rows_in"`
 	RowsOut        int64  `json:"rows_out"`
 	RowsQuarantine int64  `json:"rows_quarantined"`
 	RowsNotSample  int64  `json:"rows_not_in_sample,omitempty"`
 	Persons        int64  `json:"persons"`
 	SamplePersons  int64  `json:"persons_in_sample,omitempty"`
-	Report         string `json:"report"`
+	Report         string `json:"report,omitempty"`
 }
+
+// States of a source in a [LinkReport].
+const (
+	StateDelivered = "delivered"
+	// StateOwnRun: distributed linkage, the source runs its own part
+	// ('koble link PLAN --source NAME').
+	StateOwnRun = "not run here: delivered by its own run (koble link PLAN --source NAME)"
+	// StatePseudoreg: a pseudonymous register delivers through the
+	// pseudonym administrator.
+	StatePseudoreg = "not run here: delivered by the pseudonymous-register flow (koble link PLAN --party definer, then administrator, then register)"
+)
 
 // LinkReport says what a plan's run did. Overlap counts below the
 // threshold are given as "<N", as statistical offices do.
@@ -66,37 +84,26 @@ type LinkReport struct {
 	Sources        []SourceReport    `json:"sources"`
 	Overlap        map[string]string `json:"overlap_persons"`
 	Seconds        float64           `json:"elapsed_seconds"`
+	// Manifest is the manifest of the run's delivery, written last; Archive
+	// the encrypted delivery, if asked for.
+	Manifest string `json:"manifest"`
+	Archive  string `json:"archive,omitempty"`
+	// Stale lists files of interrupted runs removed before this one.
+	Stale []string `json:"-"`
 }
 
 // Link runs a plan: in distributed mode each source's part is a
 // [Prepare] with the project key; in centralised mode the sample is
 // determined, a dense serial series assigned, every source delivered with
-// it, and the serial key file written, age-encrypted. Deliveries made by a
-// run that then fails are removed.
+// it, and the serial key file written, age-encrypted. All files of a run
+// (deliveries, quarantine files, reports, the serial key file, the link
+// report) are one transaction, committed by the manifest written last
+// (package delivery): a run that fails leaves none of them. Every source
+// of the plan is delivered, or accounted for in the link report when a
+// --source run delivers one, or the run fails naming it.
 func Link(ctx context.Context, p *Plan, opts LinkOptions) (rep *LinkReport, err error) {
 	start := time.Now()
-	if opts.Key == nil {
-		return nil, errors.New("linkage: no project key")
-	}
-	if opts.Key.Project() != p.Project {
-		return nil, fmt.Errorf("linkage: the key belongs to project %q, the plan to %q", opts.Key.Project(), p.Project)
-	}
-	if opts.Source != "" {
-		found := false
-		for _, s := range p.Sources {
-			found = found || s.Name == opts.Source
-		}
-		if !found {
-			return nil, fmt.Errorf("linkage: source %q: %w", opts.Source, errNoSuchSource)
-		}
-		if p.Mode == Centralised {
-			return nil, errors.New("linkage: centralised linkage runs all sources together at one party; --source is for distributed linkage")
-		}
-		if p.regs[opts.Source].Kind == Pseudonymous {
-			return nil, fmt.Errorf("linkage: source %q is a pseudonymous register: it delivers with koble pseudoreg extract", opts.Source)
-		}
-	}
-	if err := p.checkInputs(opts.Source); err != nil {
+	if err := p.checkLink(opts); err != nil {
 		return nil, err
 	}
 	if opts.SuppressBelow == 0 {
@@ -104,86 +111,204 @@ func Link(ctx context.Context, p *Plan, opts LinkOptions) (rep *LinkReport, err 
 	}
 	outDir := p.path(p.Output.Dir)
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return nil, fmt.Errorf("linkage: plan %s: output.dir: %w", p.file, err)
+	}
+	fp, err := PlanFingerprint(p.file)
+	if err != nil {
+		return nil, fmt.Errorf("linkage: plan %s: %w", p.file, err)
+	}
+	tx, err := delivery.Begin(p.manifestPath(opts.Source), opts.Overwrite)
+	if err != nil {
 		return nil, err
 	}
-	var made []string
-	defer func() {
-		if err != nil {
-			for _, f := range made {
-				os.Remove(f)
-			}
-		}
-	}()
+	defer tx.Abort()
 	if p.ref.IsZero() {
 		p.ref = pseudonym.DateOf(time.Now()) // a plan that was not loaded
 	}
-	rep = &LinkReport{Project: p.Project, Mode: p.Mode, KeyFingerprint: opts.Key.Fingerprint(), ReferenceDate: p.ref.String(), Overlap: map[string]string{}}
-
-	var series *Series
-	if p.Mode == Centralised {
-		rep.SampleRule = p.Sample.Rule
-		var prev *Series
-		if p.Output.PreviousSerialKey != "" {
-			f, err := os.Open(p.PreviousSerialKeyPath())
-			if err != nil {
-				return nil, fmt.Errorf("linkage: previous serial key: %w", err)
-			}
-			prev, err = ReadSerialKey(f, p.Project, opts.Key.Serials(pseudonym.SerialOptions{}), opts.Identities...)
-			f.Close()
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", p.PreviousSerialKeyPath(), err)
-			}
-		}
-		b, err := p.buildSample(ctx, opts.Key)
-		if err != nil {
+	rep = &LinkReport{Project: p.Project, Mode: p.Mode, KeyFingerprint: opts.Key.Fingerprint(), ReferenceDate: p.ref.String(),
+		Overlap: map[string]string{}, Manifest: tx.Manifest(), Stale: tx.Stale}
+	if len(opts.Encrypt) > 0 {
+		rep.Archive = delivery.ArchiveFor(tx.Manifest())
+		if err := tx.Encrypt(rep.Archive, opts.Encrypt...); err != nil {
 			return nil, err
 		}
-		orderKey := opts.Key.OrderKey()
-		series = b.build(orderKey, prev)
-		clear(orderKey)
-		rep.SamplePersons = int64(len(b.persons))
-		if prev != nil {
-			rep.NewPersons = int64(series.Len() - prev.Len())
-		} else {
-			rep.NewPersons = int64(series.Len())
+	}
+	var series *Series
+	if p.Mode == Centralised {
+		if series, err = p.centralSeries(ctx, opts, rep); err != nil {
+			return nil, err
 		}
 	}
+	personSets, err := p.deliverSources(ctx, tx, opts, series, rep)
+	if err != nil {
+		return nil, err
+	}
+	rep.overlaps(personSets, opts.SuppressBelow)
+	if series != nil {
+		if err := p.writeSerialKey(tx, series, rep); err != nil {
+			return nil, err
+		}
+	}
+	rep.Seconds = float64(time.Since(start).Milliseconds()) / 1000
+	reportPath := filepath.Join(outDir, p.Project+".link-report.json")
+	if opts.Source != "" {
+		reportPath = filepath.Join(outDir, p.Project+"."+opts.Source+".link-report.json")
+	}
+	if err := tx.WriteJSON(reportPath, delivery.RoleLinkReport, rep); err != nil {
+		return nil, err
+	}
+	h := delivery.Header{Tool: tool(opts.Tool), Project: p.Project, KeyFingerprint: rep.KeyFingerprint, PlanFingerprint: fp, ReferenceDate: rep.ReferenceDate}
+	if _, err := tx.Commit(h); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
 
-	personSets := map[string]map[uint64]struct{}{}
+// manifestPath is the manifest of a run: PROJECT.manifest.json, or
+// PROJECT.SOURCE.manifest.json for one source's part.
+func (p *Plan) manifestPath(source string) string {
+	name := p.Project
+	if source != "" {
+		name += "." + source
+	}
+	return filepath.Join(p.path(p.Output.Dir), name+delivery.ManifestSuffix)
+}
+
+// checkLink checks what a run needs before anything is written: the key,
+// the source asked for, every source accounted for, the inputs present,
+// and no output over an input.
+func (p *Plan) checkLink(opts LinkOptions) error {
+	if opts.Key == nil {
+		return errors.New("linkage: no project key")
+	}
+	if opts.Key.Project() != p.Project {
+		return fmt.Errorf("linkage: the key belongs to project %q, the plan to %q", opts.Key.Project(), p.Project)
+	}
+	if opts.Source != "" {
+		found := false
+		for _, s := range p.Sources {
+			found = found || s.Name == opts.Source
+		}
+		if !found {
+			return fmt.Errorf("linkage: source %q: %w", opts.Source, errNoSuchSource)
+		}
+		if p.Mode == Centralised {
+			return errors.New("linkage: centralised linkage runs all sources together at one party; --source is for distributed linkage")
+		}
+		if p.regs[opts.Source].Kind == Pseudonymous {
+			return fmt.Errorf("linkage: source %q is a pseudonymous register: it delivers through the pseudonym administrator (koble link %s --party register, or koble pseudoreg extract)", opts.Source, p.file)
+		}
+	} else if err := p.refuseLeftOut(); err != nil {
+		return err
+	}
+	if err := p.checkInputs(opts.Source); err != nil {
+		return err
+	}
+	return p.refuseOverInputs()
+}
+
+// refuseLeftOut fails a whole-plan run that would leave a source out: a
+// pseudonymous register is delivered only by its own flow.
+func (p *Plan) refuseLeftOut() error {
+	var identified []string
 	for _, s := range p.Sources {
-		if opts.Source != "" && s.Name != opts.Source {
+		if p.regs[s.Name].Kind != Pseudonymous {
+			identified = append(identified, s.Name)
+		}
+	}
+	for _, s := range p.Sources {
+		if p.regs[s.Name].Kind != Pseudonymous {
 			continue
 		}
-		if p.regs[s.Name].Kind == Pseudonymous {
-			// Delivered by the register itself: koble pseudoreg extract.
+		var runs []string
+		for _, n := range identified {
+			runs = append(runs, "--source "+n)
+		}
+		return fmt.Errorf("linkage: plan %s: source %q (%s) is a pseudonymous register, which 'koble link' cannot deliver by itself; "+
+			"nothing was delivered, so that no source is left out silently: run 'koble link %s' with %s for each identified source, "+
+			"and the register's part with the party steps --party definer, then --party administrator, then --party register "+
+			"(or koble pseudoreg request, translate, extract)",
+			p.file, s.Name, p.regs[s.Name].Name, p.file, strings.Join(runs, ", "))
+	}
+	return nil
+}
+
+// centralSeries determines the sample and assigns the dense serial series.
+func (p *Plan) centralSeries(ctx context.Context, opts LinkOptions, rep *LinkReport) (*Series, error) {
+	rep.SampleRule = p.Sample.Rule
+	var prev *Series
+	if p.Output.PreviousSerialKey != "" {
+		f, err := os.Open(p.PreviousSerialKeyPath())
+		if err != nil {
+			return nil, fmt.Errorf("linkage: plan %s: output.previous_serial_key: %w", p.file, err)
+		}
+		prev, err = ReadSerialKey(f, p.Project, opts.Key.Serials(pseudonym.SerialOptions{}), opts.Identities...)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p.PreviousSerialKeyPath(), err)
+		}
+	}
+	b, err := p.buildSample(ctx, opts.Key)
+	if err != nil {
+		return nil, err
+	}
+	orderKey := opts.Key.OrderKey()
+	series := b.build(orderKey, prev)
+	clear(orderKey)
+	rep.SamplePersons = int64(len(b.persons))
+	rep.NewPersons = int64(series.Len())
+	if prev != nil {
+		rep.NewPersons -= int64(prev.Len())
+	}
+	return series, nil
+}
+
+// deliverSources prepares every source the run delivers into the
+// transaction, lists every source in the report with its state, and
+// returns the delivered sources' persons.
+func (p *Plan) deliverSources(ctx context.Context, tx *delivery.Tx, opts LinkOptions, series *Series, rep *LinkReport) (map[string]map[uint64]struct{}, error) {
+	outDir := p.path(p.Output.Dir)
+	personSets := map[string]map[uint64]struct{}{}
+	for _, s := range p.Sources {
+		sr := SourceReport{Name: s.Name, Register: p.regs[s.Name].Name}
+		switch {
+		case p.regs[s.Name].Kind == Pseudonymous:
+			sr.State = StatePseudoreg
+		case opts.Source != "" && s.Name != opts.Source:
+			sr.State = StateOwnRun
+		}
+		if sr.State != "" {
+			rep.Sources = append(rep.Sources, sr)
 			continue
 		}
 		out := p.DeliveryPath(s.Name)
-		reportPath := filepath.Join(outDir, s.Name+".report.json")
-		qPath := filepath.Join(outDir, s.Name+".quarantine.csv")
 		cfg, err := p.prepareConfig(s, out, opts)
 		if err != nil {
 			return nil, err
 		}
 		cfg.Series = series
-		cfg.ReportPath, cfg.QuarantinePath = reportPath, qPath
-		r, err := Prepare(ctx, cfg)
+		cfg.ReportPath, cfg.QuarantinePath = filepath.Join(outDir, s.Name+".report.json"), filepath.Join(outDir, s.Name+".quarantine.csv")
+		r, err := stagePrepare(ctx, tx, cfg, s.Name, p.regs[s.Name].Name)
 		if err != nil {
 			return nil, err
 		}
-		made = append(made, out, reportPath, qPath)
-		set, err := personSet(out, cfg.SerialColumn)
+		set, err := personSet(tx.Temp(out), cfg.SerialColumn, cfg.Write.Format)
 		if err != nil {
 			return nil, err
 		}
 		personSets[s.Name] = set
-		sr := SourceReport{Name: s.Name, Register: p.regs[s.Name].Name, Delivery: out, RowsIn: r.RowsRead, RowsOut: r.RowsWritten,
-			RowsQuarantine: r.RowsQuarantine, RowsNotSample: r.RowsNotSample, Persons: int64(len(set)), Report: reportPath}
+		sr.State, sr.Delivery, sr.Report = StateDelivered, out, cfg.ReportPath
+		sr.RowsIn, sr.RowsOut, sr.RowsQuarantine, sr.RowsNotSample, sr.Persons = r.RowsRead, r.RowsWritten, r.RowsQuarantine, r.RowsNotSample, int64(len(set))
 		if series != nil {
 			sr.SamplePersons = int64(len(set))
 		}
 		rep.Sources = append(rep.Sources, sr)
 	}
+	return personSets, nil
+}
+
+// overlaps counts the persons every two delivered sources share.
+func (rep *LinkReport) overlaps(personSets map[string]map[uint64]struct{}, below int) {
 	names := make([]string, 0, len(personSets))
 	for n := range personSets {
 		names = append(names, n)
@@ -198,42 +323,36 @@ func Link(ctx context.Context, p *Plan, opts LinkOptions) (rep *LinkReport, err 
 					common++
 				}
 			}
-			rep.Overlap[names[i]+" & "+names[j]] = suppress(common, opts.SuppressBelow)
+			rep.Overlap[names[i]+" & "+names[j]] = suppress(common, below)
 		}
 	}
-	if series != nil {
-		keyPath := p.SerialKeyPath()
-		var rcpts []age.Recipient
-		for _, r := range p.Output.SerialKeyRecipients {
-			parsed, err := age.ParseRecipients(strings.NewReader(r))
-			if err != nil {
-				return nil, fmt.Errorf("linkage: plan %s: serial_key_recipients: a value is not an age recipient (age1... or age1pq1...)", p.file)
-			}
-			rcpts = append(rcpts, parsed...)
-		}
-		f, err := formats.CreateAtomic(keyPath, opts.Overwrite || p.Output.PreviousSerialKey != "")
+}
+
+// writeSerialKey writes the serial key file (ID <-> serial), encrypted to
+// the plan's recipients, into the transaction.
+func (p *Plan) writeSerialKey(tx *delivery.Tx, series *Series, rep *LinkReport) error {
+	keyPath := p.SerialKeyPath()
+	var rcpts []age.Recipient
+	for _, r := range p.Output.SerialKeyRecipients {
+		parsed, err := age.ParseRecipients(strings.NewReader(r))
 		if err != nil {
-			return nil, err
+			return fmt.Errorf("linkage: plan %s: output.serial_key_recipients: a value is not an age recipient (age1... or age1pq1...)", p.file)
 		}
-		if err := series.WriteSerialKey(f, p.Project, rcpts...); err != nil {
-			f.Abort()
-			return nil, err
-		}
-		if err := f.Commit(); err != nil {
-			return nil, err
-		}
-		made = append(made, keyPath)
-		rep.SerialKeyFile = keyPath
+		rcpts = append(rcpts, parsed...)
 	}
-	rep.Seconds = float64(time.Since(start).Milliseconds()) / 1000
-	reportPath := filepath.Join(outDir, p.Project+".link-report.json")
-	if opts.Source != "" {
-		reportPath = filepath.Join(outDir, p.Project+"."+opts.Source+".link-report.json")
+	f, err := tx.Create(keyPath, delivery.RoleSerialKey)
+	if err != nil {
+		return err
 	}
-	if err := writeJSON(reportPath, rep, true); err != nil {
-		return nil, err
+	err = series.WriteSerialKey(f, p.Project, rcpts...)
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	return rep, nil
+	if err != nil {
+		return fmt.Errorf("linkage: writing %s: %w", keyPath, err)
+	}
+	rep.SerialKeyFile = keyPath
+	return nil
 }
 
 func suppress(n, below int) string {
@@ -272,8 +391,8 @@ func (p *Plan) prepareConfig(s SourcePlan, out string, opts LinkOptions) (Prepar
 }
 
 // personSet reads a delivery's serial column as a set of hashes.
-func personSet(path, column string) (map[uint64]struct{}, error) {
-	r, err := formats.Open(path, formats.ReadOptions{Columns: []string{column}})
+func personSet(path, column string, format formats.Format) (map[uint64]struct{}, error) {
+	r, err := formats.Open(path, formats.ReadOptions{Columns: []string{column}, Format: format})
 	if err != nil {
 		return nil, err
 	}

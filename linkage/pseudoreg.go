@@ -371,14 +371,17 @@ type ExtractConfig struct {
 	Workers    int
 	Overwrite  bool
 	Tool       string
+	// Encrypt, if not empty, writes the delivery as one encrypted archive.
+	Encrypt []age.Recipient
 }
 
 // Extract streams the register's data, keeps the rows whose pseudonym is
 // in the administrator's answer, replaces the pseudonym with the project
 // serial, applies the plan's date handling (offsets from the project
 // serial, so they agree with every other source) and writes the delivery
-// with its report.
-func Extract(ctx context.Context, cfg ExtractConfig) (*Report, error) {
+// with its report and quarantine, as one transaction with its manifest
+// (see [PrepareDelivery]).
+func Extract(ctx context.Context, cfg ExtractConfig) (*Report, *Delivered, error) {
 	p := cfg.Plan
 	var src *SourcePlan
 	for i := range p.Sources {
@@ -387,32 +390,36 @@ func Extract(ctx context.Context, cfg ExtractConfig) (*Report, error) {
 		}
 	}
 	if src == nil {
-		return nil, fmt.Errorf("linkage: source %q: %w", cfg.Source, errNoSuchSource)
+		return nil, nil, fmt.Errorf("linkage: source %q: %w", cfg.Source, errNoSuchSource)
 	}
 	if p.regs[src.Name].Kind != Pseudonymous {
-		return nil, fmt.Errorf("linkage: source %q is not a pseudonymous register", cfg.Source)
+		return nil, nil, fmt.Errorf("linkage: source %q is not a pseudonymous register", cfg.Source)
 	}
 	fp, err := PlanFingerprint(cfg.PlanFile)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	m, err := ReadAnswer(cfg.Answer, p.Project, fp, cfg.Identities)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := p.checkInputs(src.Name); err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	if err := p.refuseOverInputs(); err != nil {
+		return nil, nil, err
 	}
 	out := p.DeliveryPath(src.Name)
 	if err := os.MkdirAll(p.path(p.Output.Dir), 0o755); err != nil {
-		return nil, err
+		return nil, nil, fmt.Errorf("linkage: plan %s: output.dir: %w", p.file, err)
 	}
 	pc, err := p.prepareConfig(*src, out, LinkOptions{Key: cfg.Key, Workers: cfg.Workers, Overwrite: cfg.Overwrite, Tool: cfg.Tool})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	pc.Pseudonyms = m
 	pc.ReportPath = strings.TrimSuffix(out, formatExt[p.outFormat()]) + ".report.json"
 	pc.QuarantinePath = strings.TrimSuffix(out, formatExt[p.outFormat()]) + ".quarantine.csv"
-	return Prepare(ctx, pc)
+	return PrepareDelivery(ctx, pc, Delivery{Manifest: p.manifestPath(src.Name), Encrypt: cfg.Encrypt,
+		PlanFingerprint: fp, Source: src.Name, Register: p.regs[src.Name].Name})
 }

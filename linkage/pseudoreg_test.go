@@ -34,8 +34,31 @@ func runPseudoreg(t *testing.T, dir, planFile string, key *pseudonym.Key, ps par
 	planPath := filepath.Join(dir, planFile)
 	p, err := linkage.LoadPlan(planPath)
 	require.NoError(t, err)
+	// The whole plan at once would leave the register out: refused.
 	_, err = linkage.Link(context.Background(), p, linkage.LinkOptions{Key: key})
-	require.NoError(t, err)
+	require.ErrorContains(t, err, `source "prescription" (Reseptregisteret) is a pseudonymous register`)
+	require.ErrorContains(t, err, "--party definer")
+	require.NoDirExists(t, filepath.Join(dir, p.Output.Dir), "nothing written")
+	// Each identified source runs its part; the link report lists every
+	// source with its state.
+	for _, s := range p.Sources {
+		if s.Name == "prescription" {
+			continue
+		}
+		rep, err := linkage.Link(context.Background(), p, linkage.LinkOptions{Key: key, Source: s.Name})
+		require.NoError(t, err)
+		require.Len(t, rep.Sources, len(p.Sources))
+		for _, sr := range rep.Sources {
+			switch sr.Name {
+			case s.Name:
+				assert.Equal(t, linkage.StateDelivered, sr.State)
+			case "prescription":
+				assert.Equal(t, linkage.StatePseudoreg, sr.State)
+			default:
+				assert.Equal(t, linkage.StateOwnRun, sr.State)
+			}
+		}
+	}
 	fp, err := linkage.PlanFingerprint(planPath)
 	require.NoError(t, err)
 	req := filepath.Join(dir, "request.age")
@@ -49,7 +72,7 @@ func runPseudoreg(t *testing.T, dir, planFile string, key *pseudonym.Key, ps par
 		Out: filepath.Join(dir, "answer.age"), Unmatched: filepath.Join(dir, "unmatched.age")})
 	require.NoError(t, err)
 	assert.Equal(t, n, tr.Requested)
-	_, err = linkage.Extract(context.Background(), linkage.ExtractConfig{Plan: p, PlanFile: planPath, Source: "prescription",
+	_, _, err = linkage.Extract(context.Background(), linkage.ExtractConfig{Plan: p, PlanFile: planPath, Source: "prescription",
 		Answer: filepath.Join(dir, "answer.age"), Identities: []age.Identity{ps.register}, Key: key})
 	require.NoError(t, err)
 	return p, tr

@@ -149,7 +149,7 @@ SHA-256, rows and schema; see 'koble verify'). OUT is never IN, with or without 
 			el := time.Since(start)
 			g.say("koble: wrote %d rows to %s in %s (%.0f rows/s)", rows, args[1], el.Round(time.Millisecond), float64(rows)/el.Seconds())
 			if manifest != "" {
-				sayManifest(g, manifest)
+				sayDelivered(g, manifest, "")
 			}
 			return nil
 		},
@@ -187,7 +187,7 @@ func convertDelivery(ctx context.Context, g *globals, in, out string, ro formats
 		return 0, "", err
 	}
 	defer tx.Abort()
-	sayStale(g, tx)
+	sayStale(g, tx.Stale)
 	tmp, err := tx.Add(out, delivery.RoleData)
 	if err != nil {
 		return 0, "", err

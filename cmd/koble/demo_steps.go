@@ -230,8 +230,15 @@ func demoPseudoreg(ctx context.Context, w io.Writer, dir, data string, key *pseu
 		return err
 	}
 	defer regKey.Close()
-	if _, err := linkage.Link(ctx, p, linkage.LinkOptions{Key: key, Overwrite: true, Tool: toolVersion()}); err != nil {
-		return err
+	// Each identified source delivers its part; the register's goes
+	// through the administrator below.
+	for _, s := range p.Sources {
+		if reg, _ := linkage.LookupRegister(s.Register); reg.Kind == linkage.Pseudonymous {
+			continue
+		}
+		if _, err := linkage.Link(ctx, p, linkage.LinkOptions{Key: key, Source: s.Name, Overwrite: true, Tool: toolVersion()}); err != nil {
+			return err
+		}
 	}
 	req := filepath.Join(dir, "delivery-pseudoreg", "request.age")
 	ans := filepath.Join(dir, "delivery-pseudoreg", "answer.age")
@@ -246,7 +253,7 @@ func demoPseudoreg(ctx context.Context, w io.Writer, dir, data string, key *pseu
 	if err != nil {
 		return err
 	}
-	rep, err := linkage.Extract(ctx, linkage.ExtractConfig{Plan: p, PlanFile: planPath, Source: "prescription", Answer: ans,
+	rep, _, err := linkage.Extract(ctx, linkage.ExtractConfig{Plan: p, PlanFile: planPath, Source: "prescription", Answer: ans,
 		Identities: []age.Identity{register}, Key: key, Overwrite: true, Tool: toolVersion()})
 	if err != nil {
 		return err

@@ -70,6 +70,7 @@ SVG is self-contained.`,
 
 func newLinkCmd(g *globals) *cobra.Command {
 	var kf keyFlags
+	var ef encryptFlags
 	var opts linkage.LinkOptions
 	var party, ref string
 	cmd := &cobra.Command{
@@ -89,7 +90,15 @@ it, and the serial key file (ID <-> serial) is written age-encrypted to the
 administrator. With previous_serial_key in the plan, persons of the
 previous delivery keep their serials.
 
-A pseudonymous register links through the pseudonym administrator; with a
+A run's files (deliveries, quarantine files, reports, the serial key file,
+the link report) appear together, with the manifest written last
+(PROJECT.manifest.json, or PROJECT.SOURCE.manifest.json for one source's
+part; 'koble verify' checks it), or not at all. With --encrypt-to or
+--encrypt-passphrase they are one age-encrypted tar archive instead.
+
+Every source of the plan is delivered or the run fails: a plan with a
+pseudonymous register runs each identified source with --source, and the
+register's part through the pseudonym administrator; with a
 [pseudoreg] section naming the parties' recipients, each party runs its
 step from the plan: --party definer (the encrypted request), --party
 administrator (the translation; register_key names the register's key
@@ -113,15 +122,23 @@ file), --party register (the extract).`,
 			}
 			opts.Key = key
 			opts.Tool = toolVersion()
+			if opts.Encrypt, err = ef.recipients(g); err != nil {
+				return err
+			}
 			rep, err := linkage.Link(cmd.Context(), p, opts)
 			if err != nil {
 				return err
 			}
+			sayStale(g, rep.Stale)
 			g.say("koble: %s linkage of project %s (key %s)", rep.Mode, rep.Project, rep.KeyFingerprint)
 			if rep.Mode == linkage.Centralised {
 				g.say("  sample (%s): %d persons, %d new serials; serial key file %s", rep.SampleRule, rep.SamplePersons, rep.NewPersons, rep.SerialKeyFile)
 			}
 			for _, s := range rep.Sources {
+				if s.State != linkage.StateDelivered {
+					g.say("  %-12s %s", s.Name, s.State)
+					continue
+				}
 				g.say("  %-12s rows %8d in, %8d out, %6d quarantined, %6d not in sample; %d persons -> %s", s.Name, s.RowsIn, s.RowsOut, s.RowsQuarantine, s.RowsNotSample, s.Persons, s.Delivery)
 			}
 			pairs := make([]string, 0, len(rep.Overlap))
@@ -132,10 +149,12 @@ file), --party register (the extract).`,
 			for _, k := range pairs {
 				g.say("  persons in common, %s: %s", k, rep.Overlap[k])
 			}
+			sayDelivered(g, rep.Manifest, rep.Archive)
 			return nil
 		},
 	}
 	kf.add(cmd)
+	ef.add(cmd)
 	cmd.Flags().StringVar(&opts.Source, "source", "", "run only this source's part (distributed linkage)")
 	cmd.Flags().StringVar(&party, "party", "", "run one party's step of the pseudonymous-register flow: definer, administrator or register")
 	cmd.Flags().IntVar(&opts.Workers, "workers", 0, workersHelp)

@@ -10,6 +10,7 @@ import (
 	"filippo.io/age"
 	"github.com/spf13/cobra"
 
+	"github.com/koble/koble/delivery"
 	"github.com/koble/koble/formats"
 	"github.com/koble/koble/linkage"
 	"github.com/koble/koble/pseudonym"
@@ -29,6 +30,7 @@ func splitList(s string) []string {
 func newPrepareCmd(g *globals) *cobra.Command {
 	var (
 		kf                                    keyFlags
+		ef                                    encryptFlags
 		sf                                    schemeFlags
 		cf                                    csvFlags
 		cfg                                   linkage.PrepareConfig
@@ -56,8 +58,12 @@ func newPrepareCmd(g *globals) *cobra.Command {
      its metadata. Numbers that merely pass an ID's checks stop it too
      (about 1 in 30 random 11-digit numbers): check such a column, then
      drop it or --allow it;
-  5. write the output atomically, with metadata saying what was done, and a
-     JSON report (--report).
+  5. write the output, the quarantine and the JSON report (--report) as one
+     transaction: they appear together, with the manifest written last
+     (OUT.manifest.json: every file's size, SHA-256, rows, schema and what
+     was done; 'koble verify' checks it), or not at all. No output may be
+     the input. With --encrypt-to or --encrypt-passphrase, all of it is one
+     age-encrypted tar archive instead (OUT.tar.age).
 
 The same input and key give byte-identical output for any --workers.`,
 		Example: `  koble prepare --key project.key --in npr.parquet --out delivery/npr.parquet \
@@ -145,6 +151,13 @@ The same input and key give byte-identical output for any --workers.`,
 			if cfg.QuarantineRecipients != nil && cfg.QuarantinePath == "" {
 				return usagef("--quarantine-rows needs --quarantine FILE")
 			}
+			encrypt, err := ef.recipients(g)
+			if err != nil {
+				return err
+			}
+			if encrypt != nil && cfg.Out == "-" {
+				return usagef("an encrypted delivery (--encrypt-to, --encrypt-passphrase) needs --out FILE, not standard output")
+			}
 			key, err := kf.open(g, keyPath)
 			if err != nil {
 				return err
@@ -170,18 +183,35 @@ The same input and key give byte-identical output for any --workers.`,
 			}
 			bar := g.newProgress(total, "prepare")
 			cfg.Progress = bar.Set
-			rep, err := linkage.Prepare(cmd.Context(), cfg)
+			var rep *linkage.Report
+			var done *linkage.Delivered
+			if cfg.Out == "-" {
+				if err := delivery.RefuseInputs([]delivery.Named{{Path: cfg.In, Flag: "--in"}},
+					[]delivery.Named{{Path: cfg.ReportPath, Flag: "--report"}, {Path: cfg.QuarantinePath, Flag: "--quarantine"}}); err != nil {
+					return err
+				}
+				rep, err = linkage.Prepare(cmd.Context(), cfg)
+			} else {
+				rep, done, err = linkage.PrepareDelivery(cmd.Context(), cfg, linkage.Delivery{Encrypt: encrypt})
+			}
 			bar.Finish()
 			if err != nil {
 				return err
 			}
+			if done != nil {
+				sayStale(g, done.Stale)
+			}
 			printPrepareSummary(g, rep)
+			if done != nil {
+				sayDelivered(g, done.Manifest, done.Archive)
+			}
 			return nil
 		},
 	}
 	fl := cmd.Flags()
 	fl.String("key", "", "project key file")
 	kf.add(cmd)
+	ef.add(cmd)
 	sf.add(cmd)
 	cf.add(cmd, true)
 	fl.StringVar(&cfg.In, "in", "", "input file (CSV, Parquet or Arrow)")

@@ -253,11 +253,13 @@ func partyExtract(ctx context.Context, g *globals, kf *keyFlags, p *linkage.Plan
 		return err
 	}
 	defer key.Close()
-	rep, err := linkage.Extract(ctx, linkage.ExtractConfig{Plan: p, PlanFile: p.File(), Source: source, Answer: answer,
+	rep, done, err := linkage.Extract(ctx, linkage.ExtractConfig{Plan: p, PlanFile: p.File(), Source: source, Answer: answer,
 		Identities: ids, Key: key, Workers: workers, Overwrite: overwrite, Tool: toolVersion()})
 	if err != nil {
 		return err
 	}
+	sayStale(g, done.Stale)
 	g.say("koble: %s: %d rows read, %d delivered, %d quarantined, %d not in the sample -> %s", source, rep.RowsRead, rep.RowsWritten, rep.RowsQuarantine, rep.RowsNotSample, rep.Output)
+	sayDelivered(g, done.Manifest, done.Archive)
 	return nil
 }

@@ -1,0 +1,145 @@
+package linkage
+
+import (
+	"context"
+
+	"filippo.io/age"
+
+	"github.com/koble/koble/delivery"
+	"github.com/koble/koble/formats"
+)
+
+// Delivery says how [PrepareDelivery] commits a delivery.
+type Delivery struct {
+	// Manifest is the manifest's path (the output's path with
+	// ".manifest.json" if empty).
+	Manifest string
+	// Encrypt, if not empty, writes the whole delivery as one tar archive
+	// encrypted with age to these recipients (the manifest's path with
+	// ".tar.age" for ".manifest.json"), instead of files.
+	Encrypt []age.Recipient
+	// PlanFingerprint, Source and Register are recorded in the manifest.
+	PlanFingerprint  string
+	Source, Register string
+}
+
+// Delivered is what a committed delivery left: the manifest's path, or the
+// encrypted archive's, and the stale files of interrupted runs removed
+// before.
+type Delivered struct {
+	Manifest string
+	Archive  string
+	Stale    []string
+}
+
+// PrepareDelivery runs [Prepare] as one transaction: the delivery, its
+// quarantine file and its report are written under temporary names and
+// appear together, with the manifest written last (see package delivery);
+// on any error none of them remains. An output that resolves to the input
+// is refused, with or without overwrite. The output cannot be standard
+// output (call Prepare for that).
+func PrepareDelivery(ctx context.Context, cfg PrepareConfig, d Delivery) (*Report, *Delivered, error) {
+	if err := refuseOverInput(cfg, d.Manifest); err != nil {
+		return nil, nil, err
+	}
+	if d.Manifest == "" {
+		d.Manifest = delivery.ManifestFor(cfg.Out)
+	}
+	tx, err := delivery.Begin(d.Manifest, cfg.Write.Overwrite)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer tx.Abort()
+	done := &Delivered{Manifest: d.Manifest, Stale: tx.Stale}
+	if len(d.Encrypt) > 0 {
+		done.Archive = delivery.ArchiveFor(d.Manifest)
+		if err := tx.Encrypt(done.Archive, d.Encrypt...); err != nil {
+			return nil, nil, err
+		}
+	}
+	rep, err := stagePrepare(ctx, tx, cfg, d.Source, d.Register)
+	if err != nil {
+		return nil, nil, err
+	}
+	h := delivery.Header{Tool: tool(cfg.Tool), Project: rep.Project, KeyFingerprint: rep.KeyFingerprint, PlanFingerprint: d.PlanFingerprint}
+	if _, err := tx.Commit(h); err != nil {
+		return nil, nil, err
+	}
+	return rep, done, nil
+}
+
+func tool(t string) string {
+	if t == "" {
+		return "koble devel"
+	}
+	return t
+}
+
+// refuseOverInput refuses a prepare whose outputs resolve to its input.
+func refuseOverInput(cfg PrepareConfig, manifest string) error {
+	return delivery.RefuseInputs([]delivery.Named{{Path: cfg.In, Flag: "--in"}}, []delivery.Named{
+		{Path: cfg.Out, Flag: "--out"}, {Path: cfg.ReportPath, Flag: "--report"},
+		{Path: cfg.QuarantinePath, Flag: "--quarantine"}, {Path: manifest, Flag: "the manifest"}})
+}
+
+// stagePrepare runs Prepare into the transaction's temporary files: the
+// delivery, the quarantine and the report (which Prepare is not given:
+// it is written here, naming the final paths), and describes them.
+func stagePrepare(ctx context.Context, tx *delivery.Tx, cfg PrepareConfig, source, register string) (*Report, error) {
+	out, reportPath, qPath := cfg.Out, cfg.ReportPath, cfg.QuarantinePath
+	var err error
+	if cfg.Out, err = tx.Add(out, delivery.RoleData); err != nil {
+		return nil, err
+	}
+	if qPath != "" {
+		if cfg.QuarantinePath, err = tx.Add(qPath, delivery.RoleQuarantine); err != nil {
+			return nil, err
+		}
+	}
+	format := cfg.Write.Format
+	if format == formats.FormatUnknown {
+		if format, err = formats.FormatFromPath(out); err != nil {
+			return nil, err
+		}
+		cfg.Write.Format = format
+	}
+	cfg.ReportPath = ""
+	rep, err := Prepare(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	rep.Output = out
+	desc, err := delivery.DataFile(cfg.Out, format, cfg.Write, rep.RowsWritten)
+	if err != nil {
+		return nil, err
+	}
+	desc.Done = processing(rep, source, register)
+	if err := tx.Describe(out, desc); err != nil {
+		return nil, err
+	}
+	if reportPath != "" {
+		if err := tx.WriteJSON(reportPath, delivery.RoleReport, rep); err != nil {
+			return nil, err
+		}
+	}
+	return rep, nil
+}
+
+// processing says in the manifest what a prepare run did.
+func processing(rep *Report, source, register string) *delivery.Processing {
+	d := &delivery.Processing{Source: source, Register: register, IDColumn: rep.IDColumn, IDScheme: rep.Scheme,
+		SerialColumn: rep.SerialColumn, SerialEncoding: rep.SerialEncoding,
+		Shifted: rep.Dates.Shifted, Window: rep.Dates.Window, KeepWeekday: rep.Dates.KeepWeekday,
+		Relative: rep.Dates.Relative, Coarsened: rep.Dates.Coarsened, Delivered: rep.ColumnsOut,
+		RowsRead: rep.RowsRead, RowsQuarantine: rep.RowsQuarantine, RowsNotSample: rep.RowsNotSample}
+	out := map[string]bool{}
+	for _, c := range rep.ColumnsOut {
+		out[c] = true
+	}
+	for _, c := range rep.ColumnsIn {
+		if !out[c] && c != rep.IDColumn {
+			d.Dropped = append(d.Dropped, c)
+		}
+	}
+	return d
+}
