@@ -144,15 +144,22 @@ func (t *Tx) Create(target, role string) (*os.File, error) {
 // WriteJSON adds target and writes v into it as indented JSON, without
 // HTML escaping.
 func (t *Tx) WriteJSON(target, role string, v any) error {
+	return t.WriteWith(target, role, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	})
+}
+
+// WriteWith adds target and writes it with write, buffered.
+func (t *Tx) WriteWith(target, role string, write func(io.Writer) error) error {
 	f, err := t.Create(target, role)
 	if err != nil {
 		return err
 	}
 	bw := bufio.NewWriter(f)
-	enc := json.NewEncoder(bw)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	err = enc.Encode(v)
+	err = write(bw)
 	if err == nil {
 		err = bw.Flush()
 	}

@@ -154,7 +154,7 @@ func Link(ctx context.Context, p *Plan, opts LinkOptions) (rep *LinkReport, err 
 	if opts.Source != "" {
 		reportPath = filepath.Join(outDir, p.Project+"."+opts.Source+".link-report.json")
 	}
-	if err := tx.WriteJSON(reportPath, delivery.RoleLinkReport, rep); err != nil {
+	if err := writeReport(tx, reportPath, delivery.RoleLinkReport, rep); err != nil {
 		return nil, err
 	}
 	h := delivery.Header{Tool: tool(opts.Tool), Project: p.Project, KeyFingerprint: rep.KeyFingerprint, PlanFingerprint: fp, ReferenceDate: rep.ReferenceDate}

@@ -2,6 +2,7 @@ package linkage
 
 import (
 	"context"
+	"io"
 
 	"filippo.io/age"
 
@@ -118,7 +119,7 @@ func stagePrepare(ctx context.Context, tx *delivery.Tx, cfg PrepareConfig, sourc
 		return nil, err
 	}
 	if reportPath != "" {
-		if err := tx.WriteJSON(reportPath, delivery.RoleReport, rep); err != nil {
+		if err := writeReport(tx, reportPath, delivery.RoleReport, rep); err != nil {
 			return nil, err
 		}
 	}
@@ -142,4 +143,10 @@ func processing(rep *Report, source, register string) *delivery.Processing {
 		}
 	}
 	return d
+}
+
+// writeReport writes a report into the transaction, through the same
+// redaction step as every report.
+func writeReport(tx *delivery.Tx, target, role string, v any) error {
+	return tx.WriteWith(target, role, func(w io.Writer) error { return encodeReportJSON(w, v) })
 }
