@@ -159,6 +159,8 @@ func (p *Plan) Check() error {
 	}
 	if strings.TrimSpace(p.Project) == "" {
 		bad("project: no project name")
+	} else if pseudonym.Redact(p.Project) != p.Project {
+		bad("project: the name holds a national ID: choose another name")
 	}
 	switch p.Mode {
 	case Distributed, Centralised:
@@ -190,6 +192,9 @@ func (p *Plan) Check() error {
 		switch {
 		case s.Name == "":
 			bad("%s: no name", where)
+		case pseudonym.Redact(s.Name) != s.Name:
+			// Names go into file names, reports and metadata.
+			bad("%s: the name holds a national ID: choose another name", where)
 		case names[s.Name]:
 			bad("%s: the name is used twice", where)
 		}

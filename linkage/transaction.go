@@ -7,6 +7,7 @@ import (
 	"filippo.io/age"
 
 	"github.com/koble/koble/delivery"
+	"github.com/koble/koble/pseudonym"
 	"github.com/koble/koble/formats"
 )
 
@@ -128,7 +129,9 @@ func stagePrepare(ctx context.Context, tx *delivery.Tx, cfg PrepareConfig, sourc
 
 // processing says in the manifest what a prepare run did.
 func processing(rep *Report, source, register string) *delivery.Processing {
-	d := &delivery.Processing{Source: source, Register: register, IDColumn: rep.IDColumn, IDScheme: rep.Scheme,
+	// The input's column names that are not delivered (the leak guard
+	// checks those that are) pass the redaction step.
+	d := &delivery.Processing{Source: source, Register: register, IDColumn: pseudonym.Redact(rep.IDColumn), IDScheme: rep.Scheme,
 		SerialColumn: rep.SerialColumn, SerialEncoding: rep.SerialEncoding,
 		Shifted: rep.Dates.Shifted, Window: rep.Dates.Window, KeepWeekday: rep.Dates.KeepWeekday,
 		Relative: rep.Dates.Relative, Coarsened: rep.Dates.Coarsened, Delivered: rep.ColumnsOut,
@@ -139,7 +142,7 @@ func processing(rep *Report, source, register string) *delivery.Processing {
 	}
 	for _, c := range rep.ColumnsIn {
 		if !out[c] && c != rep.IDColumn {
-			d.Dropped = append(d.Dropped, c)
+			d.Dropped = append(d.Dropped, pseudonym.Redact(c))
 		}
 	}
 	return d

@@ -83,6 +83,11 @@ func checkProjectName(project string) error {
 	if project == "" {
 		return errors.New("pseudonym: project name is empty")
 	}
+	if Redact(project) != project {
+		// The name goes into reports, metadata and file names: it may
+		// not be, or hold, an identity number.
+		return errors.New("pseudonym: project name holds a national identity number: choose another name")
+	}
 	if len(project) > 200 || !utf8.ValidString(project) || strings.ContainsAny(project, "\r\n\x00") {
 		return fmt.Errorf("pseudonym: project name %q is not one line of at most 200 bytes of UTF-8", project)
 	}
