@@ -7,8 +7,8 @@ import (
 	"filippo.io/age"
 
 	"github.com/koble/koble/delivery"
-	"github.com/koble/koble/pseudonym"
 	"github.com/koble/koble/formats"
+	"github.com/koble/koble/pseudonym"
 )
 
 // Delivery says how [PrepareDelivery] commits a delivery.
