@@ -29,6 +29,9 @@ const maxQuotedRecord = 64 << 20
 // csvSplitter cuts CSV text into pieces of whole records.
 type csvSplitter struct {
 	src     io.Reader
+	eol     byte   // the line end byte
+	delim   byte   // the delimiter
+	maxRun  int    // see maxRun: a longer run without a delimiter is cut off
 	records int    // records per piece
 	lines   int    // physical lines before the next piece
 	carry   []byte // text read past the last cut
@@ -55,13 +58,20 @@ func (s *csvSplitter) next(buf []byte) (piece []byte, firstLine int, truncated b
 		s.last = len(piece)
 	}
 	for {
-		i := bytes.IndexByte(piece[pos:], '\n')
+		i := bytes.IndexByte(piece[pos:], s.eol)
 		if i < 0 {
 			if s.eof {
 				s.carry = s.carry[:0]
 				return piece, firstLine, false, s.err
 			}
 			if inQuotes && len(piece)-recStart > maxQuotedRecord {
+				cut()
+				return piece, firstLine, true, nil
+			}
+			if delimRun(0, piece[pos:], s.delim) > s.maxRun {
+				// The line holds a field that is too long: its parser
+				// reports it; the rest of the file is never read.
+				pos = len(piece)
 				cut()
 				return piece, firstLine, true, nil
 			}
@@ -81,7 +91,7 @@ func (s *csvSplitter) next(buf []byte) (piece []byte, firstLine int, truncated b
 		lines++
 		if !inQuotes {
 			// A record starts here, unless the line is blank (skipped).
-			inRecord, recStart = len(trimEOL(line)) > 0, pos
+			inRecord, recStart = len(trimEOL(line, s.eol)) > 0, pos
 		}
 		if bytes.IndexByte(line, '"') >= 0 && bytes.Count(line, []byte{'"'})%2 == 1 {
 			inQuotes = !inQuotes
@@ -131,7 +141,7 @@ func (r *csvReader) split(parsers chan *csvReader) {
 			}
 		}
 	}()
-	sp := &csvSplitter{src: r.br, records: r.batchSize, lines: r.line}
+	sp := &csvSplitter{src: r.br, eol: r.eol, delim: r.delim, maxRun: maxRun(r.maxField), records: r.batchSize, lines: r.line}
 	bufs := make(chan []byte, 2*cap(parsers)+2)
 	for {
 		var buf []byte
@@ -182,7 +192,7 @@ func (r *csvReader) split(parsers chan *csvReader) {
 // pieceParser returns a parser of pieces with r's settings and builders of
 // its own.
 func (r *csvReader) pieceParser() *csvReader {
-	p := &csvReader{name: r.name, delim: r.delim, mem: r.mem, batchSize: math.MaxInt,
+	p := &csvReader{name: r.name, delim: r.delim, eol: r.eol, maxField: r.maxField, maxCols: r.maxCols, header: r.header, mem: r.mem, batchSize: math.MaxInt,
 		schema: r.schema, order: r.order, fileCols: r.fileCols, columns: make([]csvColumn, len(r.columns))}
 	for i, c := range r.columns {
 		if c.read() {

@@ -39,6 +39,11 @@ type csvReader struct {
 	src       io.Closer
 	br        *bufio.Reader
 	delim     byte
+	eol       byte // '\n' (LF or CR LF) or '\r' (CR alone)
+	maxField  int
+	maxCols   int
+	header    []string // the column names, once read
+	lineCut   bool     // the last line read was cut short (see readLine)
 	mem       memory.Allocator
 	batchSize int
 	schema    *arrow.Schema
@@ -165,6 +170,8 @@ func newCSVReader(src io.ReadCloser, name string, opts ReadOptions) (*csvReader,
 		br:        bufio.NewReaderSize(opts.Encoding.decoder(src), 1<<20),
 		mem:       opts.allocator(),
 		batchSize: opts.batchSize(),
+		maxField:  opts.maxFieldSize(),
+		maxCols:   opts.maxColumns(),
 	}
 	if opts.Encoding > EncodingWindows1252 {
 		return nil, fmt.Errorf("formats: %s: unknown encoding", name)
@@ -172,6 +179,7 @@ func newCSVReader(src io.ReadCloser, name string, opts ReadOptions) (*csvReader,
 	if bom, _ := r.br.Peek(3); bytes.Equal(bom, []byte{0xEF, 0xBB, 0xBF}) {
 		r.br.Discard(3)
 	}
+	r.eol = r.detectEOL()
 	switch {
 	case opts.Delimiter == 0:
 		r.delim = r.detectDelimiter()
@@ -205,6 +213,7 @@ func newCSVReader(src io.ReadCloser, name string, opts ReadOptions) (*csvReader,
 		header[i] = h
 		index[h] = i
 	}
+	r.header = header
 	for col := range opts.Types {
 		if _, ok := index[col]; !ok {
 			return nil, fmt.Errorf("formats: %s: a type is given for column %q: %w", name, col, ErrMissingColumn)
@@ -303,7 +312,7 @@ func looksLikeData(name string) bool {
 // quotes, in the header line.
 func (r *csvReader) detectDelimiter() byte {
 	head, _ := r.br.Peek(64 << 10)
-	if i := bytes.IndexByte(head, '\n'); i >= 0 {
+	if i := bytes.IndexByte(head, r.eol); i >= 0 {
 		head = head[:i]
 	}
 	counts := map[byte]int{}
@@ -334,19 +343,31 @@ func (r *csvReader) readLine() ([]byte, error) {
 		if len(rest) == 0 {
 			return nil, io.EOF
 		}
-		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+		if i := bytes.IndexByte(rest, r.eol); i >= 0 {
 			rest = rest[:i+1]
 		}
 		r.piecePos += len(rest)
 		r.line++
+		if r.pieceCut && r.piecePos == len(r.piece) && rest[len(rest)-1] != r.eol {
+			r.lineCut = true
+		}
 		return rest, nil
 	}
-	line, err := r.br.ReadSlice('\n')
+	line, err := r.br.ReadSlice(r.eol)
 	if err == bufio.ErrBufferFull {
+		// A line longer than the buffer: stop reading it once it holds a
+		// field that is too long (see errLongLine).
 		r.lineBuf = append(r.lineBuf[:0], line...)
+		run := delimRun(0, line, r.delim)
 		for err == bufio.ErrBufferFull {
-			line, err = r.br.ReadSlice('\n')
+			if run > maxRun(r.maxField) {
+				r.line++
+				r.lineCut = true
+				return r.lineBuf, nil
+			}
+			line, err = r.br.ReadSlice(r.eol)
 			r.lineBuf = append(r.lineBuf, line...)
+			run = delimRun(run, line, r.delim)
 		}
 		line = r.lineBuf
 	}
@@ -359,16 +380,6 @@ func (r *csvReader) readLine() ([]byte, error) {
 	return line, err
 }
 
-func trimEOL(line []byte) []byte {
-	if n := len(line); n > 0 && line[n-1] == '\n' {
-		line = line[:n-1]
-		if n := len(line); n > 0 && line[n-1] == '\r' {
-			line = line[:n-1]
-		}
-	}
-	return line
-}
-
 func (r *csvReader) errorf(format string, args ...any) error {
 	return &ParseError{File: r.name, Line: r.recLine, RowGroup: -1, Err: fmt.Errorf(format, args...)}
 }
@@ -376,6 +387,18 @@ func (r *csvReader) errorf(format string, args ...any) error {
 // readRecord reads one record into r.buf / r.ends / r.quoted and returns
 // its number of fields; io.EOF at the end.
 func (r *csvReader) readRecord() (int, error) {
+	r.lineCut = false
+	n, err := r.parseRecord()
+	if err == nil && r.lineCut {
+		// A line cut short always holds a field that is too long, which
+		// parseRecord reports; this is the backstop.
+		return 0, r.fieldTooLong(n - 1)
+	}
+	return n, err
+}
+
+// parseRecord is readRecord without the backstop for a line cut short.
+func (r *csvReader) parseRecord() (int, error) {
 	r.buf, r.ends, r.quoted = r.buf[:0], r.ends[:0], r.quoted[:0]
 	var line []byte
 	var err error
@@ -387,7 +410,7 @@ func (r *csvReader) readRecord() (int, error) {
 			}
 			return 0, fmt.Errorf("formats: reading %s: %w", r.name, err)
 		}
-		if len(trimEOL(line)) > 0 {
+		if len(trimEOL(line, r.eol)) > 0 {
 			break
 		}
 	}
@@ -395,12 +418,13 @@ func (r *csvReader) readRecord() (int, error) {
 	if !utf8.Valid(line) {
 		return 0, r.errorf("not valid UTF-8 (is the file Latin-1 or Windows-1252? name the encoding)")
 	}
-	rest := trimEOL(line)
+	rest := trimEOL(line, r.eol)
 	trimmed := true // rest has lost its line end
 	for {
 		// At the start of a field.
 		if len(rest) > 0 && rest[0] == '"' {
 			rest = rest[1:]
+			fieldStart := len(r.buf)
 			for {
 				q := bytes.IndexByte(rest, '"')
 				if q < 0 {
@@ -408,9 +432,12 @@ func (r *csvReader) readRecord() (int, error) {
 					// exactly as it was. rest has lost it if it was cut
 					// from the trimmed line; take the remainder from line.
 					if trimmed {
-						rest = line[len(trimEOL(line))-len(rest):]
+						rest = line[len(trimEOL(line, r.eol))-len(rest):]
 					}
 					r.buf = append(r.buf, rest...)
+					if len(r.buf)-fieldStart > r.maxField {
+						return 0, r.fieldTooLong(len(r.ends))
+					}
 					line, err = r.readLine()
 					if len(line) == 0 {
 						if r.pieceCut {
@@ -435,11 +462,12 @@ func (r *csvReader) readRecord() (int, error) {
 				break
 			}
 			if !trimmed {
-				rest = trimEOL(rest)
+				rest = trimEOL(rest, r.eol)
 				trimmed = true
 			}
-			r.ends = append(r.ends, len(r.buf))
-			r.quoted = append(r.quoted, true)
+			if err := r.endField(true); err != nil {
+				return 0, err
+			}
 			if len(rest) == 0 {
 				return len(r.ends), nil
 			}
@@ -457,9 +485,13 @@ func (r *csvReader) readRecord() (int, error) {
 		if bytes.IndexByte(field, '"') >= 0 {
 			return 0, r.errorf("a quote inside unquoted field %d (quote the whole field and double the quote)", len(r.ends)+1)
 		}
+		if len(field) > r.maxField {
+			return 0, r.fieldTooLong(len(r.ends))
+		}
 		r.buf = append(r.buf, field...)
-		r.ends = append(r.ends, len(r.buf))
-		r.quoted = append(r.quoted, false)
+		if err := r.endField(false); err != nil {
+			return 0, err
+		}
 		if j < 0 {
 			return len(r.ends), nil
 		}

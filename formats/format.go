@@ -114,6 +114,12 @@ type ReadOptions struct {
 	Delimiter rune
 	// Encoding is the CSV text encoding (UTF-8 if zero).
 	Encoding Encoding
+	// MaxFieldSize bounds one CSV field, in bytes (DefaultMaxFieldSize
+	// if zero); a longer field is an error naming its line and column.
+	MaxFieldSize int
+	// MaxColumns bounds the number of fields of a CSV record
+	// (DefaultMaxColumns if zero).
+	MaxColumns int
 	// Types gives CSV columns a type other than string: arrow.PrimitiveTypes
 	// Int64, Float64, Date32 (YYYY-MM-DD) or FixedWidthTypes.Boolean.
 	// Columns not named stay strings, so no ID loses a leading zero.

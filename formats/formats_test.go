@@ -147,6 +147,30 @@ func TestErrorsQuoteNoValues(t *testing.T) {
 	}
 	require.Error(t, r.Err())
 	assert.NotContains(t, r.Err().Error(), "01017012345")
+
+	// The errors of the bounds and the line ends quote no value either.
+	for name, c := range map[string]struct {
+		text string
+		opts formats.ReadOptions
+	}{
+		"field too long":          {"n,m\n1,01017012345\n", formats.ReadOptions{MaxFieldSize: 4}},
+		"quoted field too long":   {"n,m\n1,\"01017\n012345\"\n", formats.ReadOptions{MaxFieldSize: 4}},
+		"header field too long":   {"01017012345,m\n1,2\n", formats.ReadOptions{MaxFieldSize: 4}},
+		"too many columns":        {"01017012345,01017012346,01017012347\n", formats.ReadOptions{MaxColumns: 2}},
+		"row too wide":            {"a\n01017012345,01017012346,01017012347\n", formats.ReadOptions{MaxColumns: 2}},
+		"headerless CR-only file": {"5503;01017012345\r5503;01017012345\r", formats.ReadOptions{}},
+		"CR-only ragged row":      {"a;b\r5503;01017012345;x\r", formats.ReadOptions{}},
+	} {
+		for _, parallel := range []int{0, 2} {
+			c.opts.Parallel = parallel
+			_, errText := csvBatches(t, []byte(c.text), c.opts)
+			if name != "headerless CR-only file" {
+				assert.NotEmpty(t, errText, name)
+			}
+			assert.NotContains(t, errText, "01017012345", name)
+			assert.NotContains(t, errText, "012345", name)
+		}
+	}
 }
 
 // The round trip CSV (Latin-1) -> Parquet -> Arrow -> Arrow stream -> CSV

@@ -21,6 +21,9 @@ var csvSeeds = []string{
 	"a\n\"open\n",
 	"a|b|c\n||\n",
 	"x\n\"\"\"\"\n",
+	"a,b\r1,2\r\r3,\"x\ry\"\r",
+	"a;b\r\n1;\"\n\"\r\n",
+	"a\r\"open\r",
 	"",
 }
 

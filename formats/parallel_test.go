@@ -302,7 +302,11 @@ func TestCSVSplitterRunawayQuote(t *testing.T) {
 		b.Write(line)
 		b.WriteByte('\n')
 	}
+	// The field limit comes first.
 	_, errText := csvBatches(t, b.Bytes(), formats.ReadOptions{Parallel: 2})
+	assert.Contains(t, errText, `line 2, column "b": field is longer than 8 MiB`)
+	// Past it, the splitter's bound on a quoted record.
+	_, errText = csvBatches(t, b.Bytes(), formats.ReadOptions{Parallel: 2, MaxFieldSize: 128 << 20})
 	assert.Contains(t, errText, "line 2")
 	assert.Contains(t, errText, "quoted field runs on for more than 64 MiB")
 }

@@ -2,6 +2,7 @@ package formats
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"sort"
@@ -57,6 +58,10 @@ func newParquetReader(src io.ReadCloser, name string, opts ReadOptions) (r *parq
 	if err != nil {
 		return nil, fmt.Errorf("formats: %s: not a readable Parquet file: %w", name, err)
 	}
+	if err := checkStoredArrowSchema(pf); err != nil {
+		pf.Close()
+		return nil, fmt.Errorf("formats: %s: %w", name, err)
+	}
 	// pqarrow's own parallel decoding runs goroutines whose panics no
 	// caller can recover; the reader decodes fields in parallel itself
 	// (decodeFields).
@@ -101,6 +106,36 @@ func newParquetReader(src io.ReadCloser, name string, opts ReadOptions) (r *parq
 	}
 	r.schema = schema
 	return r, nil
+}
+
+// checkStoredArrowSchema checks the Arrow schema pqarrow stores in the
+// Parquet key-value metadata, as the Arrow readers' schemas are checked
+// (see checkStreamStart), before pqarrow decodes it.
+func checkStoredArrowSchema(pf *file.Reader) error {
+	kv := pf.MetaData().KeyValueMetadata()
+	if kv == nil {
+		return nil
+	}
+	stored := kv.FindValue(arrowSchemaKey)
+	if stored == nil {
+		return nil
+	}
+	// pqarrow decodes it the same way: padded, else unpadded base64.
+	var decoded []byte
+	var err error
+	if len(*stored)%4 == 0 {
+		decoded, err = base64.StdEncoding.DecodeString(*stored)
+	}
+	if len(decoded) == 0 || err != nil {
+		decoded, err = base64.RawStdEncoding.DecodeString(*stored)
+	}
+	if err != nil {
+		return nil // pqarrow reports it
+	}
+	if err := checkStreamStart(decoded); err != nil {
+		return fmt.Errorf("the Arrow schema stored in the key-value metadata (%s) is corrupt: %w", arrowSchemaKey, err)
+	}
+	return nil
 }
 
 func appendLeaves(dst []int, f *pqarrow.SchemaField) []int {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -22,6 +23,8 @@ type csvFlags struct {
 	outDelimiter, outEncoding string
 	types                     string
 	batchSize                 int
+	maxFieldSize              string
+	maxColumns                int
 }
 
 func (c *csvFlags) add(cmd *cobra.Command, withOutput bool) {
@@ -34,6 +37,28 @@ func (c *csvFlags) add(cmd *cobra.Command, withOutput bool) {
 	}
 	fl.StringVar(&c.types, "types", "", "CSV input: COL:TYPE[,...] with TYPE int64, float64, bool or date (YYYY-MM-DD); other columns stay strings")
 	fl.IntVar(&c.batchSize, "batch-size", formats.DefaultBatchSize, "rows per batch (bounds memory)")
+	fl.StringVar(&c.maxFieldSize, "max-field-size", "8MiB", "CSV input: the longest field accepted (bounds memory), e.g. 64MiB")
+	fl.IntVar(&c.maxColumns, "max-columns", formats.DefaultMaxColumns, "CSV input: the most columns accepted (bounds memory)")
+}
+
+// parseSize parses a byte count with an optional KiB, MiB or GiB suffix.
+func parseSize(s string) (int, error) {
+	units := []struct {
+		suffix string
+		shift  uint
+	}{{"GiB", 30}, {"MiB", 20}, {"KiB", 10}, {"G", 30}, {"M", 20}, {"K", 10}, {"B", 0}}
+	n, shift := strings.TrimSpace(s), uint(0)
+	for _, u := range units {
+		if strings.HasSuffix(n, u.suffix) {
+			n, shift = strings.TrimSpace(strings.TrimSuffix(n, u.suffix)), u.shift
+			break
+		}
+	}
+	v, err := strconv.Atoi(n)
+	if err != nil || v <= 0 || v > (1<<40)>>shift {
+		return 0, fmt.Errorf("%q is not a size such as 8MiB", s)
+	}
+	return v << shift, nil
 }
 
 // csvTypes maps the --types names to Arrow types.
@@ -70,7 +95,14 @@ func (c *csvFlags) readOptions() (formats.ReadOptions, error) {
 	if c.batchSize <= 0 {
 		return formats.ReadOptions{}, usagef("--batch-size must be positive")
 	}
-	ro := formats.ReadOptions{Delimiter: d, Encoding: e, BatchSize: c.batchSize}
+	maxField, err := parseSize(c.maxFieldSize)
+	if err != nil {
+		return formats.ReadOptions{}, usagef("--max-field-size: %v", err)
+	}
+	if c.maxColumns <= 0 {
+		return formats.ReadOptions{}, usagef("--max-columns must be positive")
+	}
+	ro := formats.ReadOptions{Delimiter: d, Encoding: e, BatchSize: c.batchSize, MaxFieldSize: maxField, MaxColumns: c.maxColumns}
 	for _, spec := range splitList(c.types) {
 		col, name, ok := strings.Cut(spec, ":")
 		typ, known := csvTypes[name]
