@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -65,10 +66,25 @@ func validateArray(a arrow.Array) (err error) {
 	if err := knownType(a.DataType(), 0); err != nil {
 		return err
 	}
+	if done, err := validateVarBinary(a); done {
+		return err
+	}
 	if err := array.ValidateFull(a); err != nil {
-		return fmt.Errorf("%w: %v", errCorruptArray, err)
+		return fmt.Errorf("%w: %v", errCorruptArray, valueFree(err))
 	}
 	return validateExtra(a)
+}
+
+// valueFree returns the text of an arrow-go validation error without the
+// value that its invalid UTF-8 message quotes (arrow-go v18.8.0
+// String.ValidateFull: "string at index N is not valid utf8: VALUE").
+func valueFree(err error) string {
+	msg := err.Error()
+	const utf8Msg = "is not valid utf8"
+	if i := strings.Index(msg, utf8Msg); i >= 0 {
+		return msg[:i+len(utf8Msg)]
+	}
+	return msg
 }
 
 // maxNesting bounds the depth of nested types (the IPC guard bounds it
@@ -156,9 +172,8 @@ func typeParams(t arrow.DataType) error {
 // out, for a and its children: a map's keys must not be null (the Arrow
 // format says so, and consumers look keys up without a null check).
 //
-// String values are not checked for UTF-8: koble treats them as bytes,
-// and registers written by older systems may hold Latin-1 bytes in a
-// string column, which koble passes on unchanged.
+// (String values must be valid UTF-8, as the Arrow format says and as
+// array.ValidateFull checks; see validateVarBinary.)
 func validateExtra(a arrow.Array) error {
 	switch v := a.(type) {
 	case *array.Map:

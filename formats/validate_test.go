@@ -208,3 +208,31 @@ func TestValidateCorrupt(t *testing.T) {
 		})
 	}
 }
+
+// Strings must be valid UTF-8, each value on its own; the error never
+// quotes the value, also where arrow-go's own check (nested strings)
+// would.
+func TestValidateUTF8(t *testing.T) {
+	str := func(data string, offsets ...int32) *array.Data {
+		return array.NewData(arrow.BinaryTypes.String, len(offsets)-1, []*memory.Buffer{nil, int32Buf(offsets...), memory.NewBufferBytes([]byte(data))}, nil, 0, 0)
+	}
+	cases := map[string]arrow.ArrayData{
+		"invalid byte":            str("15076330007\xff", 0, 12),
+		"a character cut in two":  str("15076330007\xc3\xa9", 0, 12, 13),
+		"a value starting inside": str("\xc3\xa915076330007", 1, 13),
+		"nested in a list": array.NewData(arrow.ListOf(arrow.BinaryTypes.String), 1, []*memory.Buffer{nil, int32Buf(0, 1)},
+			[]arrow.ArrayData{str("15076330007\xff", 0, 12)}, 0, 0),
+	}
+	for name, d := range cases {
+		err := validateData(d)
+		require.Error(t, err, name)
+		assert.NotContains(t, err.Error(), "15076330007", name)
+		assert.Contains(t, strings.ToLower(err.Error()), "utf", name)
+	}
+	// Binary is bytes: no UTF-8 check; an empty string array may have no
+	// offsets.
+	bin := array.NewData(arrow.BinaryTypes.Binary, 1, []*memory.Buffer{nil, int32Buf(0, 1), memory.NewBufferBytes([]byte{0xff})}, nil, 0, 0)
+	assert.NoError(t, validateData(bin))
+	empty := array.NewData(arrow.BinaryTypes.String, 0, []*memory.Buffer{nil, nil, nil}, nil, 0, 0)
+	assert.NoError(t, validateData(empty))
+}
