@@ -108,6 +108,9 @@ type PseudoregPlan struct {
 	Request       string `toml:"request"`
 	Answer        string `toml:"answer"`
 	Unmatched     string `toml:"unmatched"`
+	// MaxAge is how old a request may be when its answer is used ("30d"
+	// by default; "2w", "36h" and so on).
+	MaxAge string `toml:"max_age"`
 }
 
 // Modes.
@@ -329,6 +332,11 @@ func (p *Plan) Check() error {
 		} else if len(pseudonymous) > 1 {
 			bad("pseudoreg: the plan has several pseudonymous registers; name one in source")
 		}
+		if pr.MaxAge != "" {
+			if _, err := parseMaxAge(pr.MaxAge); err != nil {
+				bad("pseudoreg: %v", err)
+			}
+		}
 		for _, r := range []struct{ what, value string }{{"administrator", pr.Administrator}, {"register", pr.Register}, {"definer", pr.Definer}} {
 			if r.value == "" {
 				continue
@@ -463,20 +471,28 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// checkInputs confirms that every source file exists, before anything is
-// written.
+// CheckInputs confirms that every source's data file exists, naming each
+// one missing with its plan key. 'koble plan check' calls it; every run
+// does before anything is written.
+func (p *Plan) CheckInputs() error { return p.checkInputs("") }
+
+// checkInputs is CheckInputs for one source, or all if only is empty.
 func (p *Plan) checkInputs(only string) error {
 	var missing []string
-	for _, s := range p.Sources {
+	for i, s := range p.Sources {
 		if only != "" && s.Name != only {
 			continue
 		}
-		if _, err := os.Stat(p.path(s.Path)); err != nil {
-			missing = append(missing, fmt.Sprintf("source %q: %s", s.Name, p.path(s.Path)))
+		st, err := os.Stat(p.path(s.Path))
+		switch {
+		case err != nil:
+			missing = append(missing, fmt.Sprintf("source %d (%q): path %s does not exist", i+1, s.Name, p.path(s.Path)))
+		case st.IsDir():
+			missing = append(missing, fmt.Sprintf("source %d (%q): path %s is a folder, not a data file", i+1, s.Name, p.path(s.Path)))
 		}
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("linkage: plan %s: missing input(s): %s", p.file, strings.Join(missing, "; "))
+		return fmt.Errorf("linkage: plan %s: missing input(s) (fix [[source]] path): %s", p.file, strings.Join(missing, "; "))
 	}
 	return nil
 }

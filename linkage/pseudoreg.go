@@ -52,6 +52,11 @@ type MessageHeader struct {
 	Plan    string // the plan's fingerprint
 	From    string // the sender's role
 	Created time.Time
+	// ID is a fresh random id of each file.
+	ID string
+	// Request names the request an answer or an unmatched count answers:
+	// its id, the SHA-256 of its (encrypted) file, and when it was made.
+	Request RequestRef
 }
 
 // PlanFingerprint identifies a plan file's exact content (the first 16
@@ -81,7 +86,14 @@ func writeMessage(path string, h MessageHeader, rows func(emit func(a, b string)
 		return err
 	}
 	bw := bufio.NewWriterSize(enc, 1<<16)
-	fmt.Fprintf(bw, "%s\nkind: %s\nproject: %s\nplan: %s\nfrom: %s\ncreated: %s\n\n", messageVersion, h.Kind, h.Project, h.Plan, h.From, h.Created.UTC().Format(time.RFC3339))
+	if h.ID == "" {
+		if h.ID, err = newMessageID(); err != nil {
+			f.Abort()
+			return err
+		}
+	}
+	fmt.Fprintf(bw, "%s\nkind: %s\nproject: %s\nplan: %s\nfrom: %s\ncreated: %s\nid: %s\n%s\n", messageVersion, h.Kind, h.Project, h.Plan, h.From,
+		h.Created.UTC().Format(time.RFC3339), h.ID, h.Request.headerLines())
 	err = rows(func(a, b string) error {
 		_, err := fmt.Fprintf(bw, "%s,%s\n", a, b)
 		return err
@@ -134,9 +146,15 @@ func readMessage(path string, want MessageHeader, identities []age.Identity, row
 		}
 		fields[k] = v
 	}
-	h = MessageHeader{Kind: fields["kind"], Project: fields["project"], Plan: fields["plan"], From: fields["from"]}
+	if err := sc.Err(); err != nil || line == 0 {
+		return h, damaged(path, err)
+	}
+	h = MessageHeader{Kind: fields["kind"], Project: fields["project"], Plan: fields["plan"], From: fields["from"], ID: fields["id"]}
 	h.Created, _ = time.Parse(time.RFC3339, fields["created"])
+	h.Request = parseRequestRef(fields)
 	switch {
+	case h.Kind == "":
+		return h, fmt.Errorf("linkage: %s: its header names no kind of file: damaged or not made by koble", path)
 	case h.Kind != want.Kind:
 		return h, fmt.Errorf("linkage: %s is a %s file, not a %s file", path, h.Kind, want.Kind)
 	case h.Project != want.Project:
@@ -157,7 +175,7 @@ func readMessage(path string, want MessageHeader, identities []age.Identity, row
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return h, fmt.Errorf("linkage: %s is damaged or tampered with: %w", path, err)
+		return h, damaged(path, err)
 	}
 	return h, nil
 }
@@ -195,7 +213,7 @@ func Request(ctx context.Context, cfg RequestConfig) (int, error) {
 	}
 	sort.Slice(keys, func(i, j int) bool { return string(keys[i][:]) < string(keys[j][:]) })
 	serials := cfg.Key.Serials(pseudonym.SerialOptions{})
-	h := MessageHeader{Kind: KindRequest, Project: p.Project, Plan: fp, From: RoleDefiner, Created: time.Now()}
+	h := MessageHeader{Kind: KindRequest, Project: p.Project, Plan: fp, From: RoleDefiner, Created: clock()}
 	var buf []byte
 	err = writeMessage(cfg.Out, h, func(emit func(a, b string) error) error {
 		for _, k := range keys {
@@ -222,6 +240,8 @@ type TranslateConfig struct {
 	Out         string // the answer, for the register
 	Unmatched   string // the count of untranslatable IDs, for the definer
 	Overwrite   bool
+	// MaxAge refuses a request older than this ([DefaultMaxAge] if zero).
+	MaxAge time.Duration
 }
 
 // TranslateReport counts a translation; it never lists an ID.
@@ -242,7 +262,11 @@ func Translate(cfg TranslateConfig) (*TranslateReport, error) {
 	type pair struct{ pseudonym, serial string }
 	var pairs []pair
 	var untranslated int
-	_, err := readMessage(cfg.Request, MessageHeader{Kind: KindRequest, Project: cfg.Project, Plan: cfg.Plan, From: RoleDefiner}, cfg.Identities, func(canon, serial string) error {
+	reqSum, err := requestHash(cfg.Request)
+	if err != nil {
+		return nil, err
+	}
+	reqHeader, err := readMessage(cfg.Request, MessageHeader{Kind: KindRequest, Project: cfg.Project, Plan: cfg.Plan, From: RoleDefiner}, cfg.Identities, func(canon, serial string) error {
 		rep.Requested++
 		scheme, digits, ok := strings.Cut(canon, ":")
 		sch, err := pseudonym.SchemeByCode(scheme)
@@ -261,9 +285,16 @@ func Translate(cfg TranslateConfig) (*TranslateReport, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.MaxAge == 0 {
+		cfg.MaxAge = DefaultMaxAge
+	}
+	if err := checkAge(cfg.Request, "it was made", reqHeader.Created, cfg.MaxAge); err != nil {
+		return nil, err
+	}
 	rep.Translated, rep.Untranslated = len(pairs), untranslated
 	sort.Slice(pairs, func(i, j int) bool { return pairs[i].pseudonym < pairs[j].pseudonym })
-	h := MessageHeader{Kind: KindAnswer, Project: cfg.Project, Plan: cfg.Plan, From: RoleAdministrator, Created: time.Now()}
+	h := MessageHeader{Kind: KindAnswer, Project: cfg.Project, Plan: cfg.Plan, From: RoleAdministrator, Created: clock(),
+		Request: RequestRef{ID: reqHeader.ID, SHA256: reqSum, Created: reqHeader.Created}}
 	if err := writeMessage(cfg.Out, h, func(emit func(a, b string) error) error {
 		for _, p := range pairs {
 			if err := emit(p.pseudonym, p.serial); err != nil {
@@ -275,7 +306,7 @@ func Translate(cfg TranslateConfig) (*TranslateReport, error) {
 		return nil, err
 	}
 	if cfg.Unmatched != "" {
-		h.Kind = KindUnmatched
+		h.Kind, h.ID = KindUnmatched, ""
 		if err := writeMessage(cfg.Unmatched, h, func(emit func(a, b string) error) error {
 			return emit("untranslated", strconv.Itoa(untranslated))
 		}, cfg.Overwrite, cfg.Definer...); err != nil {
@@ -287,10 +318,12 @@ func Translate(cfg TranslateConfig) (*TranslateReport, error) {
 }
 
 // ReadUnmatched returns the count of untranslated IDs the administrator
-// reported to the sample definer.
-func ReadUnmatched(path, project, plan string, identities []age.Identity) (int, error) {
+// reported to the sample definer for the request at the path request; a
+// count for another request, or for a request older than maxAge, is
+// refused.
+func ReadUnmatched(path, project, plan, request string, maxAge time.Duration, identities []age.Identity) (int, error) {
 	n := -1
-	_, err := readMessage(path, MessageHeader{Kind: KindUnmatched, Project: project, Plan: plan, From: RoleAdministrator}, identities, func(a, b string) error {
+	h, err := readMessage(path, MessageHeader{Kind: KindUnmatched, Project: project, Plan: plan, From: RoleAdministrator}, identities, func(a, b string) error {
 		if a == "untranslated" {
 			v, err := strconv.Atoi(b)
 			if err != nil {
@@ -303,6 +336,9 @@ func ReadUnmatched(path, project, plan string, identities []age.Identity) (int, 
 	if err == nil && n < 0 {
 		err = fmt.Errorf("linkage: %s: no count", path)
 	}
+	if err == nil {
+		err = checkAnswers(path, request, h, maxAge)
+	}
 	return n, err
 }
 
@@ -312,11 +348,13 @@ type PseudonymMap struct {
 	serials map[string][pseudonym.EncodingBase32Bytes]byte
 }
 
-// ReadAnswer reads the administrator's answer into a PseudonymMap.
-func ReadAnswer(path, project, plan string, identities []age.Identity) (*PseudonymMap, error) {
+// ReadAnswer reads the administrator's answer into a PseudonymMap. An
+// answer to another request than the one at the path request, or to a
+// request older than maxAge, is refused.
+func ReadAnswer(path, project, plan, request string, maxAge time.Duration, identities []age.Identity) (*PseudonymMap, error) {
 	m := &PseudonymMap{serials: map[string][pseudonym.EncodingBase32Bytes]byte{}}
 	line := 0
-	_, err := readMessage(path, MessageHeader{Kind: KindAnswer, Project: project, Plan: plan, From: RoleAdministrator}, identities, func(ps, serial string) error {
+	h, err := readMessage(path, MessageHeader{Kind: KindAnswer, Project: project, Plan: plan, From: RoleAdministrator}, identities, func(ps, serial string) error {
 		line++
 		b, ok := pseudonym.DecodeBase32Serial(serial)
 		if !ok {
@@ -326,6 +364,9 @@ func ReadAnswer(path, project, plan string, identities []age.Identity) (*Pseudon
 		return nil
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := checkAnswers(path, request, h, maxAge); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -362,10 +403,13 @@ func (m *PseudonymMap) lookup(col arrow.Array, sers []pseudonym.Serial, reasons 
 
 // ExtractConfig is the pseudonymous register's extract.
 type ExtractConfig struct {
-	Plan       *Plan
-	PlanFile   string
-	Source     string // the plan's pseudonymous source
-	Answer     string
+	Plan     *Plan
+	PlanFile string
+	Source   string // the plan's pseudonymous source
+	Answer   string
+	// Request is the request file the answer must answer (encrypted to
+	// the administrator: the register only hashes it).
+	Request    string
 	Identities []age.Identity // the register's
 	Key        *pseudonym.Key // the project key, for date shifts
 	Workers    int
@@ -399,7 +443,10 @@ func Extract(ctx context.Context, cfg ExtractConfig) (*Report, *Delivered, error
 	if err != nil {
 		return nil, nil, err
 	}
-	m, err := ReadAnswer(cfg.Answer, p.Project, fp, cfg.Identities)
+	if cfg.Request == "" {
+		return nil, nil, fmt.Errorf("linkage: extract needs the request the answer %s answers (--request FILE)", cfg.Answer)
+	}
+	m, err := ReadAnswer(cfg.Answer, p.Project, fp, cfg.Request, p.MaxAge(), cfg.Identities)
 	if err != nil {
 		return nil, nil, err
 	}

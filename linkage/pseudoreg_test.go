@@ -73,7 +73,7 @@ func runPseudoreg(t *testing.T, dir, planFile string, key *pseudonym.Key, ps par
 	require.NoError(t, err)
 	assert.Equal(t, n, tr.Requested)
 	_, _, err = linkage.Extract(context.Background(), linkage.ExtractConfig{Plan: p, PlanFile: planPath, Source: "prescription",
-		Answer: filepath.Join(dir, "answer.age"), Identities: []age.Identity{ps.register}, Key: key})
+		Answer: filepath.Join(dir, "answer.age"), Request: req, Identities: []age.Identity{ps.register}, Key: key})
 	require.NoError(t, err)
 	return p, tr
 }
@@ -107,7 +107,7 @@ func TestPseudoregEndToEnd(t *testing.T) {
 			}
 			assert.Equal(t, len(sample), tr.Translated)
 			assert.Zero(t, tr.Untranslated)
-			n, err := linkage.ReadUnmatched(filepath.Join(dir, "unmatched.age"), p.Project, mustFingerprint(t, filepath.Join(dir, tc.plan)), []age.Identity{ps.definer})
+			n, err := linkage.ReadUnmatched(filepath.Join(dir, "unmatched.age"), p.Project, mustFingerprint(t, filepath.Join(dir, tc.plan)), filepath.Join(dir, "request.age"), linkage.DefaultMaxAge, []age.Identity{ps.definer})
 			require.NoError(t, err)
 			assert.Zero(t, n)
 
@@ -196,17 +196,21 @@ func TestPseudoregRefusals(t *testing.T) {
 	// Replayed against another project, or under a changed plan.
 	assert.ErrorContains(t, translate(req, "another-project", fp, ps.admin), `made for project "heart-and-cancer-2026", not "another-project"`)
 	assert.ErrorContains(t, translate(req, p.Project, "0123456789abcdef0123456789abcdef", ps.admin), "another version of the plan")
+	// Bytes appended after the encrypted message.
+	appended := filepath.Join(t.TempDir(), "req.age")
+	require.NoError(t, os.WriteFile(appended, append(append([]byte(nil), raw...), "more"...), 0o600))
+	assert.ErrorContains(t, translate(appended, p.Project, fp, ps.admin), "appended after the encrypted message")
 	// An answer is not a request.
 	assert.ErrorContains(t, translate(filepath.Join(dir, "answer.age"), p.Project, fp, ps.register), "is a answer file, not a request file")
 	// The register cannot read the request, the definer cannot read the answer.
-	_, err = linkage.ReadAnswer(filepath.Join(dir, "answer.age"), p.Project, fp, []age.Identity{ps.definer})
+	_, err = linkage.ReadAnswer(filepath.Join(dir, "answer.age"), p.Project, fp, req, linkage.DefaultMaxAge, []age.Identity{ps.definer})
 	assert.ErrorContains(t, err, "not encrypted to this identity")
 	// A tampered answer is refused by the register.
 	ansRaw, _ := os.ReadFile(filepath.Join(dir, "answer.age"))
 	ansRaw[len(ansRaw)/2] ^= 0x01
 	tamperedAns := filepath.Join(t.TempDir(), "answer.age")
 	require.NoError(t, os.WriteFile(tamperedAns, ansRaw, 0o600))
-	_, err = linkage.ReadAnswer(tamperedAns, p.Project, fp, []age.Identity{ps.register})
+	_, err = linkage.ReadAnswer(tamperedAns, p.Project, fp, req, linkage.DefaultMaxAge, []age.Identity{ps.register})
 	assert.Error(t, err)
 	// Errors never quote an ID or a serial.
 	assert.False(t, strings.ContainsAny(err.Error(), "0123456789") && strings.Contains(err.Error(), "no:"))

@@ -562,7 +562,7 @@ dir = %q
 		return 0, err
 	}
 	t2 := time.Now()
-	rep, _, err := linkage.Extract(context.Background(), linkage.ExtractConfig{Plan: p, PlanFile: planPath, Source: "prescription", Answer: filepath.Join(out, "ans.age"),
+	rep, _, err := linkage.Extract(context.Background(), linkage.ExtractConfig{Plan: p, PlanFile: planPath, Source: "prescription", Answer: filepath.Join(out, "ans.age"), Request: filepath.Join(out, "req.age"),
 		Identities: []age.Identity{register}, Key: key, Overwrite: true})
 	if err != nil {
 		return 0, err

@@ -253,7 +253,7 @@ func demoPseudoreg(ctx context.Context, w io.Writer, dir, data string, key *pseu
 	if err != nil {
 		return err
 	}
-	rep, _, err := linkage.Extract(ctx, linkage.ExtractConfig{Plan: p, PlanFile: planPath, Source: "prescription", Answer: ans,
+	rep, _, err := linkage.Extract(ctx, linkage.ExtractConfig{Plan: p, PlanFile: planPath, Source: "prescription", Answer: ans, Request: req,
 		Identities: []age.Identity{register}, Key: key, Overwrite: true, Tool: toolVersion()})
 	if err != nil {
 		return err

@@ -26,6 +26,9 @@ func newPlanCmd(g *globals) *cobra.Command {
 				return err
 			}
 			fmt.Fprint(g.env.stdout, p.Describe())
+			if err := p.CheckInputs(); err != nil {
+				return err
+			}
 			fmt.Fprintln(g.env.stdout, "plan is valid")
 			return nil
 		},
@@ -110,7 +113,7 @@ file), --party register (the extract).`,
 				return err
 			}
 			if party != "" {
-				return runParty(cmd, g, &kf, p, party, opts.Overwrite)
+				return runParty(cmd, g, &kf, &ef, p, party, opts.Overwrite)
 			}
 			key, err := kf.open(g, p.KeyPath())
 			if err != nil {
@@ -165,7 +168,7 @@ file), --party register (the extract).`,
 
 // runParty runs one party's step of the pseudonymous-register flow from
 // the plan's [pseudoreg] section.
-func runParty(cmd *cobra.Command, g *globals, kf *keyFlags, p *linkage.Plan, party string, overwrite bool) error {
+func runParty(cmd *cobra.Command, g *globals, kf *keyFlags, ef *encryptFlags, p *linkage.Plan, party string, overwrite bool) error {
 	pr := p.Pseudoreg
 	if pr == nil {
 		return fmt.Errorf("plan %s has no [pseudoreg] section naming the parties", p.File())
@@ -204,7 +207,7 @@ func runParty(cmd *cobra.Command, g *globals, kf *keyFlags, p *linkage.Plan, par
 		}
 		return partyTranslate(g, kf, p, p.PseudoregFile("request"), p.RegisterKeyPath(), reg, def, p.PseudoregFile("answer"), unmatched, overwrite)
 	case "register":
-		return partyExtract(cmd.Context(), g, kf, p, p.PseudoregSource(), p.PseudoregFile("answer"), 0, overwrite)
+		return partyExtract(cmd.Context(), g, kf, ef, p, extractFiles{p.PseudoregSource(), p.PseudoregFile("answer"), p.PseudoregFile("request")}, 0, overwrite)
 	}
 	return usagef("--party %q: want definer, administrator or register", party)
 }

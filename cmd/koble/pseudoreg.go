@@ -129,33 +129,42 @@ of IDs that could not be translated goes, encrypted, to the sample definer
 
 func newExtractCmd(g *globals) *cobra.Command {
 	var kf keyFlags
-	var plan, source string
+	var ef encryptFlags
+	var plan, source, request string
 	var workers int
 	var overwrite bool
 	cmd := &cobra.Command{
-		Use:   "extract ANSWER --plan PLAN --source NAME",
+		Use:   "extract ANSWER --plan PLAN --source NAME --request REQUEST",
 		Short: "Pseudonymous register: deliver the sample's rows labelled with project serials",
 		Long: `Decrypt the administrator's answer with the register's identity (--identity),
 stream the register's data (the plan's source), keep the rows whose
 pseudonym is in the answer, replace the pseudonym with the project serial,
 apply the plan's date handling (offsets from the project serial, so they
 agree with every other source; the project key file opens with the same
---identity or a passphrase) and write the delivery with its report.`,
+--identity or a passphrase) and write the delivery with its report.
+
+The answer must answer the request given with --request (the encrypted
+file the sample definer sent; the register only hashes it), made no longer
+ago than the plan's [pseudoreg] max_age (30 days by default): an older
+answer, or one to another request, is refused, so that a replayed answer
+never delivers a stale sample.`,
 		Args: exactArgs(1, "ANSWER"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if plan == "" || source == "" {
-				return usagef("--plan and --source are required")
+			if plan == "" || source == "" || request == "" {
+				return usagef("--plan, --source and --request are required (--request: the request file the answer answers)")
 			}
 			p, err := linkage.LoadPlan(plan)
 			if err != nil {
 				return err
 			}
-			return partyExtract(cmd.Context(), g, &kf, p, source, args[0], workers, overwrite)
+			return partyExtract(cmd.Context(), g, &kf, &ef, p, extractFiles{source, args[0], request}, workers, overwrite)
 		},
 	}
 	kf.add(cmd)
 	cmd.Flags().StringVar(&plan, "plan", "", "the project's plan")
 	cmd.Flags().StringVar(&source, "source", "", "the plan's pseudonymous source")
+	cmd.Flags().StringVar(&request, "request", "", "the request file the answer must answer")
+	ef.add(cmd)
 	cmd.Flags().IntVar(&workers, "workers", 0, workersHelp)
 	cmd.Flags().BoolVar(&overwrite, "overwrite", false, "replace an earlier delivery")
 	return cmd
@@ -163,14 +172,14 @@ agree with every other source; the project key file opens with the same
 
 func newUnmatchedCmd(g *globals) *cobra.Command {
 	var kf keyFlags
-	var plan string
+	var plan, request string
 	cmd := &cobra.Command{
-		Use:   "unmatched FILE --plan PLAN",
+		Use:   "unmatched FILE --plan PLAN --request REQUEST",
 		Short: "Sample definer: read how many IDs the administrator could not translate",
 		Args:  exactArgs(1, "FILE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if plan == "" {
-				return usagef("--plan is required")
+			if plan == "" || request == "" {
+				return usagef("--plan and --request are required (--request: the request file the count answers)")
 			}
 			p, err := linkage.LoadPlan(plan)
 			if err != nil {
@@ -184,7 +193,7 @@ func newUnmatchedCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			n, err := linkage.ReadUnmatched(args[0], p.Project, fp, ids)
+			n, err := linkage.ReadUnmatched(args[0], p.Project, fp, request, p.MaxAge(), ids)
 			if err != nil {
 				return err
 			}
@@ -194,6 +203,7 @@ func newUnmatchedCmd(g *globals) *cobra.Command {
 	}
 	kf.add(cmd)
 	cmd.Flags().StringVar(&plan, "plan", "", "the project's plan")
+	cmd.Flags().StringVar(&request, "request", "", "the request file the count must answer")
 	return cmd
 }
 
@@ -231,7 +241,7 @@ func partyTranslate(g *globals, kf *keyFlags, p *linkage.Plan, request, register
 	}
 	defer rk.Close()
 	rep, err := linkage.Translate(linkage.TranslateConfig{Request: request, Project: p.Project, Plan: fp, Identities: ids,
-		RegisterKey: rk, Register: reg, Definer: def, Out: out, Unmatched: unmatched, Overwrite: overwrite})
+		RegisterKey: rk, Register: reg, Definer: def, Out: out, Unmatched: unmatched, Overwrite: overwrite, MaxAge: p.MaxAge()})
 	if err != nil {
 		return err
 	}
@@ -239,8 +249,15 @@ func partyTranslate(g *globals, kf *keyFlags, p *linkage.Plan, request, register
 	return nil
 }
 
+// extractFiles are the source, answer and request of an extract.
+type extractFiles struct{ source, answer, request string }
+
 // partyExtract is the pseudonymous register's step.
-func partyExtract(ctx context.Context, g *globals, kf *keyFlags, p *linkage.Plan, source, answer string, workers int, overwrite bool) error {
+func partyExtract(ctx context.Context, g *globals, kf *keyFlags, ef *encryptFlags, p *linkage.Plan, x extractFiles, workers int, overwrite bool) error {
+	encrypt, err := ef.recipients(g)
+	if err != nil {
+		return err
+	}
 	ids, err := kf.identities(g)
 	if err != nil {
 		return err
@@ -253,13 +270,13 @@ func partyExtract(ctx context.Context, g *globals, kf *keyFlags, p *linkage.Plan
 		return err
 	}
 	defer key.Close()
-	rep, done, err := linkage.Extract(ctx, linkage.ExtractConfig{Plan: p, PlanFile: p.File(), Source: source, Answer: answer,
-		Identities: ids, Key: key, Workers: workers, Overwrite: overwrite, Tool: toolVersion()})
+	rep, done, err := linkage.Extract(ctx, linkage.ExtractConfig{Plan: p, PlanFile: p.File(), Source: x.source, Answer: x.answer, Request: x.request,
+		Identities: ids, Key: key, Workers: workers, Overwrite: overwrite, Tool: toolVersion(), Encrypt: encrypt})
 	if err != nil {
 		return err
 	}
 	sayStale(g, done.Stale)
-	g.say("koble: %s: %d rows read, %d delivered, %d quarantined, %d not in the sample -> %s", source, rep.RowsRead, rep.RowsWritten, rep.RowsQuarantine, rep.RowsNotSample, rep.Output)
+	g.say("koble: %s: %d rows read, %d delivered, %d quarantined, %d not in the sample -> %s", x.source, rep.RowsRead, rep.RowsWritten, rep.RowsQuarantine, rep.RowsNotSample, rep.Output)
 	sayDelivered(g, done.Manifest, done.Archive)
 	return nil
 }
