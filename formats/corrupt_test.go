@@ -10,6 +10,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -134,4 +135,27 @@ func TestWriterPanicRecovered(t *testing.T) {
 		}
 	}
 	assert.GreaterOrEqual(t, failed, 4, "CSV and Parquet, serial and parallel, fail")
+}
+
+// Key-value metadata that is not valid UTF-8 is the input's fault: the
+// error names the input file and the key, never the value, and no output
+// appears.
+func TestBadMetadataReportedAgainstInput(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.arrow")
+	f, err := os.Create(in)
+	require.NoError(t, err)
+	md := arrow.NewMetadata([]string{"source"}, []string{"15076330007\xff"})
+	schema := arrow.NewSchema([]arrow.Field{{Name: "n", Type: arrow.PrimitiveTypes.Int64}}, &md)
+	w, err := ipc.NewFileWriter(f, ipc.WithSchema(schema))
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	require.NoError(t, f.Close())
+	out := filepath.Join(dir, "out.parquet")
+	_, err = formats.Convert(context.Background(), in, out, formats.ReadOptions{}, formats.WriteOptions{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), in+`: key-value metadata "source": the value is not valid UTF-8`)
+	assert.NotContains(t, err.Error(), out)
+	assert.NotContains(t, err.Error(), "15076330007")
+	assert.NoFileExists(t, out)
 }
