@@ -100,9 +100,11 @@ type Processing struct {
 	Coarsened      map[string]string `json:"coarsened,omitempty"`
 	Delivered      []string          `json:"columns_delivered,omitempty"`
 	Dropped        []string          `json:"columns_dropped,omitempty"`
-	RowsRead       int64             `json:"rows_read"`
-	RowsQuarantine int64             `json:"rows_quarantined"`
-	RowsNotSample  int64             `json:"rows_not_in_sample,omitempty"`
+	// Allowed are columns the register let through the leak guard.
+	Allowed        []string `json:"columns_allowed_by_guard,omitempty"`
+	RowsRead       int64    `json:"rows_read"`
+	RowsQuarantine int64    `json:"rows_quarantined"`
+	RowsNotSample  int64    `json:"rows_not_in_sample,omitempty"`
 }
 
 const checksumKey = `"manifest_sha256": "`

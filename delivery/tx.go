@@ -105,8 +105,10 @@ func (t *Tx) Add(target, role string) (string, error) {
 			return "", err
 		}
 	}
-	if err := t.checkFree(target); err != nil {
-		return "", err
+	if t.archive == nil { // an archive's files never land at their names
+		if err := t.checkFree(target); err != nil {
+			return "", err
+		}
 	}
 	e := &entry{target: target, tmp: filepath.Join(dir, tempPrefix+t.id+"."+filepath.Base(target)), file: File{Role: role}}
 	t.files = append(t.files, e)
@@ -366,7 +368,8 @@ func (t *Tx) Abort() {
 
 // Encrypt makes Commit write the delivery as one tar archive at path,
 // encrypted with age to the recipients, instead of files. Every file of
-// the delivery must then be in the manifest's folder.
+// the delivery must then be in the manifest's folder. Call it before
+// adding files.
 func (t *Tx) Encrypt(path string, recipients ...age.Recipient) error {
 	if len(recipients) == 0 {
 		return errors.New("delivery: no recipient to encrypt the delivery to")

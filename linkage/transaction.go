@@ -116,6 +116,7 @@ func stagePrepare(ctx context.Context, tx *delivery.Tx, cfg PrepareConfig, sourc
 		return nil, err
 	}
 	desc.Done = processing(rep, source, register)
+	desc.Done.Allowed = cfg.AllowColumns
 	if err := tx.Describe(out, desc); err != nil {
 		return nil, err
 	}
