@@ -90,6 +90,7 @@ type LinkReport struct {
 	Archive  string `json:"archive,omitempty"`
 	// Stale lists files of interrupted runs removed before this one.
 	Stale []string `json:"-"`
+	pkg   *dataPackage
 }
 
 // Link runs a plan: in distributed mode each source's part is a
@@ -155,6 +156,9 @@ func Link(ctx context.Context, p *Plan, opts LinkOptions) (rep *LinkReport, err 
 		reportPath = filepath.Join(outDir, p.Project+"."+opts.Source+".link-report.json")
 	}
 	if err := writeReport(tx, reportPath, delivery.RoleLinkReport, rep); err != nil {
+		return nil, err
+	}
+	if err := writePackage(tx, rep.pkg); err != nil {
 		return nil, err
 	}
 	h := delivery.Header{Tool: tool(opts.Tool), Project: p.Project, KeyFingerprint: rep.KeyFingerprint, PlanFingerprint: fp, ReferenceDate: rep.ReferenceDate}
@@ -267,6 +271,8 @@ func (p *Plan) centralSeries(ctx context.Context, opts LinkOptions, rep *LinkRep
 // transaction, lists every source in the report with its state, and
 // returns the delivered sources' persons.
 func (p *Plan) deliverSources(ctx context.Context, tx *delivery.Tx, opts LinkOptions, series *Series, rep *LinkReport) (map[string]map[uint64]struct{}, error) {
+	dp := &dataPackage{Profile: "tabular-data-package", Name: resourceName(strings.ToLower(p.Project))}
+	rep.pkg = dp
 	outDir := p.path(p.Output.Dir)
 	personSets := map[string]map[uint64]struct{}{}
 	for _, s := range p.Sources {
@@ -288,7 +294,7 @@ func (p *Plan) deliverSources(ctx context.Context, tx *delivery.Tx, opts LinkOpt
 		}
 		cfg.Series = series
 		cfg.ReportPath, cfg.QuarantinePath = filepath.Join(outDir, s.Name+".report.json"), filepath.Join(outDir, s.Name+".quarantine.csv")
-		r, err := stagePrepare(ctx, tx, cfg, s.Name, p.regs[s.Name].Name)
+		r, err := stagePrepare(ctx, tx, dp, cfg, s.Name, p.regs[s.Name].Name)
 		if err != nil {
 			return nil, err
 		}

@@ -3,6 +3,8 @@ package linkage
 import (
 	"context"
 	"io"
+	"path/filepath"
+	"strings"
 
 	"filippo.io/age"
 
@@ -59,8 +61,12 @@ func PrepareDelivery(ctx context.Context, cfg PrepareConfig, d Delivery) (*Repor
 			return nil, nil, err
 		}
 	}
-	rep, err := stagePrepare(ctx, tx, cfg, d.Source, d.Register)
+	dp := &dataPackage{Profile: "tabular-data-package", Name: resourceName(strings.ToLower(filepath.Base(cfg.Out)))}
+	rep, err := stagePrepare(ctx, tx, dp, cfg, d.Source, d.Register)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := writePackage(tx, dp); err != nil {
 		return nil, nil, err
 	}
 	h := delivery.Header{Tool: tool(cfg.Tool), Project: rep.Project, KeyFingerprint: rep.KeyFingerprint, PlanFingerprint: d.PlanFingerprint}
@@ -86,8 +92,9 @@ func refuseOverInput(cfg PrepareConfig, manifest string) error {
 
 // stagePrepare runs Prepare into the transaction's temporary files: the
 // delivery, the quarantine and the report (which Prepare is not given:
-// it is written here, naming the final paths), and describes them.
-func stagePrepare(ctx context.Context, tx *delivery.Tx, cfg PrepareConfig, source, register string) (*Report, error) {
+// it is written here, naming the final paths), and describes them, in
+// the manifest and in the data package dp.
+func stagePrepare(ctx context.Context, tx *delivery.Tx, dp *dataPackage, cfg PrepareConfig, source, register string) (*Report, error) {
 	out, reportPath, qPath := cfg.Out, cfg.ReportPath, cfg.QuarantinePath
 	var err error
 	if cfg.Out, err = tx.Add(out, delivery.RoleData); err != nil {
@@ -120,6 +127,7 @@ func stagePrepare(ctx context.Context, tx *delivery.Tx, cfg PrepareConfig, sourc
 	if err := tx.Describe(out, desc); err != nil {
 		return nil, err
 	}
+	dp.addResource(filepath.Dir(tx.Manifest()), out, desc, rep)
 	if reportPath != "" {
 		if err := writeReport(tx, reportPath, delivery.RoleReport, rep); err != nil {
 			return nil, err

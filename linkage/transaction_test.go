@@ -2,6 +2,7 @@ package linkage_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/koble/koble/delivery"
 	"github.com/koble/koble/formats"
 	"github.com/koble/koble/linkage"
+	"github.com/koble/koble/pseudonym"
 )
 
 // TestPrepareDeliveryManifest: the delivery, quarantine and report appear
@@ -30,7 +32,8 @@ func TestPrepareDeliveryManifest(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, c.Problems)
 	m := c.Manifest
-	require.Len(t, m.Files, 3)
+	require.Len(t, m.Files, 4)
+	assert.Equal(t, delivery.RoleDescription, m.Files[3].Role)
 	data := m.Files[0]
 	assert.Equal(t, "npr.parquet", data.Name)
 	assert.Equal(t, rep.RowsWritten, *data.Rows)
@@ -40,6 +43,51 @@ func TestPrepareDeliveryManifest(t *testing.T) {
 	report, err := os.ReadFile(cfg.ReportPath)
 	require.NoError(t, err)
 	assert.NotContains(t, string(report), ".koble-tx.", "no temporary name in the report")
+
+	// The Frictionless description: one resource, its Table Schema.
+	var dp struct {
+		Profile   string
+		Resources []struct {
+			Path, Format string
+			Schema       struct {
+				Fields []struct{ Name, Type string }
+			}
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "npr.parquet.datapackage.json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &dp))
+	assert.Equal(t, "tabular-data-package", dp.Profile)
+	require.Len(t, dp.Resources, 1)
+	assert.Equal(t, "npr.parquet", dp.Resources[0].Path)
+	types := map[string]string{}
+	for _, f := range dp.Resources[0].Schema.Fields {
+		types[f.Name] = f.Type
+	}
+	assert.Equal(t, "string", types["lnr"])
+	assert.Equal(t, len(data.Schema), len(types))
+}
+
+// TestDataPackageCSV: in a CSV delivery every column is a string (codes
+// keep their zeros), an int64 serial too, with the dialect and encoding.
+func TestDataPackageCSV(t *testing.T) {
+	key := testKey(t)
+	in := writeCSV(t, "fnr,kommune\n15108695088,0301\n15108695088,0301\n")
+	dir := t.TempDir()
+	cfg := basicConfig(key, in, filepath.Join(dir, "x.csv"))
+	cfg.Shift, cfg.Window = nil, 0
+	cfg.SerialEncoding = pseudonym.EncodingInt64
+	cfg.Write.Delimiter, cfg.Write.Encoding = ';', formats.EncodingLatin1
+	_, _, err := linkage.PrepareDelivery(context.Background(), cfg, linkage.Delivery{})
+	require.NoError(t, err)
+	b, err := os.ReadFile(filepath.Join(dir, "x.csv.datapackage.json"))
+	require.NoError(t, err)
+	text := string(b)
+	assert.Contains(t, text, `"delimiter": ";"`)
+	assert.Contains(t, text, `"encoding": "iso-8859-1"`)
+	assert.Contains(t, text, `JavaScript and R lose precision above 2^53`)
+	assert.NotContains(t, text, `"integer"`)
+	assert.NotContains(t, text, `"primaryKey"`, "one person has two rows")
 }
 
 // TestPrepareDeliveryFails: a run that fails (here the leak guard, after

@@ -1,0 +1,169 @@
+package linkage
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/koble/koble/delivery"
+)
+
+// A delivery describes itself in a Frictionless Data Package
+// (https://specs.frictionlessdata.io/data-package/), which R's and
+// Python's frictionless packages read: one resource per data file, with a
+// Table Schema of its columns, and for CSV its encoding, dialect and null
+// representation. It is NAME.datapackage.json beside the manifest (NAME as
+// the manifest's), written in the same transaction.
+//
+// A CSV delivery's columns are declared as the text they are (strings:
+// codes keep their leading zeros); an int64-encoded serial is declared a
+// string there too, as JavaScript and R lose integers above 2^53. Parquet
+// and Arrow columns keep their types. The serial is the primary key only
+// where each person has one row: elsewhere a primary key would be false.
+
+type dataPackage struct {
+	Profile   string         `json:"profile"`
+	Name      string         `json:"name"`
+	Resources []dataResource `json:"resources"`
+}
+
+type dataResource struct {
+	Name      string       `json:"name"`
+	Path      string       `json:"path"`
+	Profile   string       `json:"profile"`
+	Format    string       `json:"format"`
+	MediaType string       `json:"mediatype"`
+	Encoding  string       `json:"encoding,omitempty"`
+	Dialect   *csvDialect  `json:"dialect,omitempty"`
+	Schema    tableSchema  `json:"schema"`
+	Sources   []dataSource `json:"sources,omitempty"`
+}
+
+type dataSource struct {
+	Title string `json:"title"`
+}
+
+type csvDialect struct {
+	Delimiter      string `json:"delimiter"`
+	Header         bool   `json:"header"`
+	DoubleQuote    bool   `json:"doubleQuote"`
+	QuoteChar      string `json:"quoteChar"`
+	LineTerminator string `json:"lineTerminator"`
+}
+
+type tableSchema struct {
+	Fields        []tableField `json:"fields"`
+	MissingValues []string     `json:"missingValues"`
+	PrimaryKey    []string     `json:"primaryKey,omitempty"`
+}
+
+type tableField struct {
+	Name        string `json:"name"`
+	Type        string `json:"type"`
+	Format      string `json:"format,omitempty"`
+	Description string `json:"description,omitempty"`
+}
+
+// ianaEncoding names formats' encodings as the Data Package wants them.
+var ianaEncoding = map[string]string{"utf-8": "utf-8", "latin-1": "iso-8859-1", "windows-1252": "windows-1252"}
+
+var mediaTypes = map[string]string{"csv": "text/csv", "parquet": "application/vnd.apache.parquet", "arrow": "application/vnd.apache.arrow.file", "arrows": "application/vnd.apache.arrow.stream"}
+
+// addResource describes one delivered data file; base is the folder the
+// package's paths are relative to.
+func (dp *dataPackage) addResource(base, target string, f delivery.File, rep *Report) {
+	rel, err := filepath.Rel(base, target)
+	if err != nil {
+		rel = filepath.Base(target)
+	}
+	name := strings.ToLower(strings.TrimSuffix(filepath.Base(target), filepath.Ext(target)))
+	r := dataResource{Name: resourceName(name), Path: filepath.ToSlash(rel), Profile: "tabular-data-resource", Format: f.Format, MediaType: mediaTypes[f.Format]}
+	if f.CSV != nil {
+		r.Encoding = ianaEncoding[f.CSV.Encoding]
+		r.Dialect = &csvDialect{Delimiter: f.CSV.Delimiter, Header: true, DoubleQuote: true, QuoteChar: `"`, LineTerminator: "\n"}
+	}
+	if d := f.Done; d != nil && d.Source != "" {
+		r.Sources = []dataSource{{Title: fmt.Sprintf("%s (%s)", d.Source, d.Register)}}
+	}
+	r.Schema.MissingValues = []string{""}
+	dates := map[string]string{}
+	if f.Done != nil {
+		for _, c := range f.Done.Shifted {
+			dates[c] = "shifted per person by up to " + fmt.Sprint(f.Done.Window) + " days"
+		}
+		for c, ref := range f.Done.Relative {
+			dates[c] = "days since " + ref
+		}
+		for c, p := range f.Done.Coarsened {
+			dates[c] = "coarsened to " + p
+		}
+	}
+	for _, col := range f.Schema {
+		fd := tableField{Name: col.Name, Type: tableType(col.Type, f.CSV != nil), Description: dates[col.Name]}
+		if col.Name == rep.SerialColumn {
+			fd.Description = "project-specific serial number (" + rep.SerialEncoding + ") in place of the national ID"
+			if rep.SerialEncoding == "int64" {
+				fd.Description += "; up to 2^63: JavaScript and R lose precision above 2^53, read it as text"
+				if f.CSV != nil {
+					fd.Type = "string"
+				}
+			}
+		}
+		r.Schema.Fields = append(r.Schema.Fields, fd)
+	}
+	if rep.RowsPerPerson.Max <= 1 && rep.SerialColumn != "" && rep.RowsWritten > 0 {
+		r.Schema.PrimaryKey = []string{rep.SerialColumn}
+	}
+	dp.Resources = append(dp.Resources, r)
+}
+
+// resourceName makes a Data Package resource name: lower case letters,
+// digits, "-", "_" and ".".
+func resourceName(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
+}
+
+// tableType maps an Arrow type name to a Table Schema type. A CSV file
+// is text: its columns are strings, so that no code loses a zero.
+func tableType(arrowType string, csv bool) string {
+	if csv {
+		return "string"
+	}
+	switch {
+	case arrowType == "utf8" || arrowType == "large_utf8" || arrowType == "utf8_view":
+		return "string"
+	case strings.HasPrefix(arrowType, "int") || strings.HasPrefix(arrowType, "uint"):
+		return "integer"
+	case strings.HasPrefix(arrowType, "float") || strings.HasPrefix(arrowType, "decimal"):
+		return "number"
+	case arrowType == "bool":
+		return "boolean"
+	case strings.HasPrefix(arrowType, "date"):
+		return "date"
+	case strings.HasPrefix(arrowType, "timestamp"):
+		return "datetime"
+	}
+	return "any"
+}
+
+// packagePath is the data package's path for a manifest.
+func packagePath(manifest string) string {
+	return strings.TrimSuffix(manifest, delivery.ManifestSuffix) + ".datapackage.json"
+}
+
+// writePackage writes the data package into the transaction.
+func writePackage(tx *delivery.Tx, dp *dataPackage) error {
+	if len(dp.Resources) == 0 {
+		return nil
+	}
+	return writeReport(tx, packagePath(tx.Manifest()), delivery.RoleDescription, dp)
+}
