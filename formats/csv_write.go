@@ -72,9 +72,11 @@ func (w *csvWriter) wrap(err error) error {
 }
 
 // appendHeader appends a column name, quoted also when it holds any
-// delimiter a reader might detect, so that detection sees only the real one.
+// delimiter a reader might detect, so that detection sees only the real one,
+// or begins with U+FEFF, which a reader would take for the byte order mark
+// at the start of the file and drop from the first name.
 func (w *csvWriter) appendHeader(dst []byte, name string) []byte {
-	if strings.ContainsAny(name, ",;\t|") {
+	if strings.ContainsAny(name, ",;\t|") || strings.HasPrefix(name, "\uFEFF") {
 		dst = append(dst, '"')
 		dst = append(dst, strings.ReplaceAll(name, `"`, `""`)...)
 		return append(dst, '"')
