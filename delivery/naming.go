@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/koble/koble/pseudonym"
 )
 
 // tempPrefix starts the name of every temporary file of a transaction:
@@ -166,4 +168,18 @@ func ManifestFor(path string) string {
 // manifest is manifest.
 func ArchiveFor(manifest string) string {
 	return strings.TrimSuffix(manifest, ManifestSuffix) + ArchiveSuffix
+}
+
+// nameFinder finds IDs in the names of a delivery's files as the leak
+// guard finds them in values.
+var nameFinder = pseudonym.NewFinder(pseudonym.LayoutDate)
+
+// checkName refuses a delivery file whose name holds a national ID: the
+// name is listed in the manifest and the reports, and travels with the
+// delivery. The error quotes no part of the name.
+func checkName(path string) error {
+	if nameFinder.ContainsString(filepath.Base(path)) {
+		return fmt.Errorf("delivery: a file of the delivery in %s has a name that holds what reads as a national ID: name it otherwise", pseudonym.Redact(filepath.Dir(path)))
+	}
+	return nil
 }

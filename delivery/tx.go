@@ -48,6 +48,9 @@ func Begin(manifestPath string, overwrite bool) (*Tx, error) {
 	if !strings.HasSuffix(manifestPath, ManifestSuffix) {
 		return nil, fmt.Errorf("delivery: internal error: manifest name %s does not end in %s", manifestPath, ManifestSuffix)
 	}
+	if err := checkName(manifestPath); err != nil {
+		return nil, err
+	}
 	id, err := newTxID()
 	if err != nil {
 		return nil, err
@@ -98,6 +101,9 @@ func (t *Tx) Add(target, role string) (string, error) {
 	}
 	if _, dup := t.byTarget[target]; dup || target == t.manifest {
 		return "", fmt.Errorf("delivery: %s is named twice in one delivery", target)
+	}
+	if err := checkName(target); err != nil {
+		return "", err
 	}
 	dir := filepath.Dir(target)
 	if dir != filepath.Dir(t.manifest) {

@@ -190,3 +190,20 @@ func TestStaleRunningKept(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{other}, removed)
 }
+
+// A delivery file named by an ID is refused before anything is written,
+// and the error does not quote the name.
+func TestNameWithID(t *testing.T) {
+	dir := t.TempDir()
+	_, err := Begin(filepath.Join(dir, "15108695088.csv"+ManifestSuffix), false)
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "15108695088")
+	tx, err := Begin(filepath.Join(dir, "npr.csv"+ManifestSuffix), false)
+	require.NoError(t, err)
+	defer tx.Abort()
+	_, err = tx.Add(filepath.Join(dir, "q-151086 95088.csv"), "quarantine")
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "95088")
+	entries, _ := os.ReadDir(dir)
+	assert.Empty(t, entries)
+}

@@ -12,7 +12,8 @@ import (
 // the command's stdout and stderr in a redactWriter before any command
 // sees them, so errors, hints, summaries, progress bars, `inspect` and
 // `id check` output and plan graphs all have every national ID replaced
-// by [pseudonym.Redacted], whoever prints them.
+// by [pseudonym.Redacted], and every age identity by "[secret]", whoever
+// prints them.
 //
 // Data is not a message: a delivery written to standard output
 // (`--out -`) goes through the formats package straight to the process's
@@ -68,7 +69,7 @@ func (r *redactWriter) emit(end int) error {
 	if end == 0 {
 		return nil
 	}
-	out := pseudonym.Redact(string(r.pending[:end]))
+	out := secretsRedacted(pseudonym.Redact(string(r.pending[:end])))
 	r.pending = append(r.pending[:0], r.pending[end:]...)
 	_, err := io.WriteString(r.w, out)
 	return err

@@ -49,12 +49,13 @@ func TestRedactWriter(t *testing.T) {
 	})
 }
 
-// TestRunRedactsErrors: an error that quotes an ID (here a file name,
-// which koble quotes as given) leaves the process redacted.
+// TestRunRedactsErrors: an error that quotes an ID (here an unknown
+// command, which cobra quotes as given, before koble's own check of the
+// arguments runs) leaves the process redacted.
 func TestRunRedactsErrors(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	code := run([]string{"inspect", "/nonexistent/15076330007.csv"}, env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr})
-	assert.Equal(t, exitFailure, code)
+	code := run([]string{"15076330007"}, env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr})
+	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr.String(), "koble: error:")
 	assert.NotContains(t, stderr.String(), "15076330007")
 	assert.Contains(t, stderr.String(), pseudonym.Redacted)

@@ -127,7 +127,10 @@ Start with 'koble demo' to see a whole project run on generated data.`,
 	}
 	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "print nothing but errors")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		if err := checkArgs(cmd, args); err != nil {
+			return err
+		}
 		if f := cmd.Flags().Lookup("workers"); f != nil && f.Changed {
 			n, err := strconv.Atoi(f.Value.String())
 			if err != nil || n < 1 {
