@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -62,10 +64,19 @@ func flagValues(f *pflag.Flag) []string {
 	return []string{f.Value.String()}
 }
 
-// argProblem says what is wrong with a command-line value, or "".
+// argProblem says what is wrong with a command-line value, or "". Of a
+// path in an existing folder only the last element is looked at for IDs:
+// the folders are the system's (a temporary folder's random digits), the
+// name is what koble reads or makes.
 func argProblem(v string) string {
+	named := v
+	if dir := filepath.Dir(v); dir != "." && dir != v {
+		if st, err := os.Stat(dir); err == nil && st.IsDir() {
+			named = filepath.Base(v)
+		}
+	}
 	switch {
-	case argFinder.ContainsString(v):
+	case argFinder.ContainsString(named):
 		return "holds what reads as a national ID: koble takes no ID on its command line (it would end up in file names, reports, the shell history and the process list); rename the file or column"
 	case looksLikeSecret(v):
 		return "looks like a secret (an age identity or a key's hex digits): give secrets in files (--passphrase-file, --identity, --secret-file FILE), never on the command line"
