@@ -131,6 +131,9 @@ Start with 'koble demo' to see a whole project run on generated data.`,
 		if err := checkArgs(cmd, args); err != nil {
 			return err
 		}
+		if err := refuseOutputOnInput(cmd, args); err != nil {
+			return err
+		}
 		if f := cmd.Flags().Lookup("workers"); f != nil && f.Changed {
 			n, err := strconv.Atoi(f.Value.String())
 			if err != nil || n < 1 {
