@@ -20,7 +20,8 @@ func TestScripts(t *testing.T) {
 	files, _ := filepath.Glob("testdata/script/*.txtar")
 	require.NotEmpty(t, files, "no scripts found: did testdata/script move?")
 	testscript.Run(t, testscript.Params{
-		Dir: "testdata/script",
+		Dir:  "testdata/script",
+		Cmds: scriptCmds,
 		Setup: func(e *testscript.Env) error {
 			// No passphrase from the developer's environment.
 			e.Setenv("KOBLE_PASSPHRASE", "")
