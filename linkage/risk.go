@@ -23,6 +23,7 @@ func MeasureRisk(ctx context.Context, in string, ro formats.ReadOptions, cfg ris
 		ro.Columns = append(ro.Columns, cfg.Sensitive)
 	}
 	if err := readAll(ctx, in, ro, c.Add); err != nil {
+		c.Close()
 		return nil, err
 	}
 	return c.Result()

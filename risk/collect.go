@@ -52,6 +52,12 @@ type Config struct {
 	// MaxSearch bounds the generalisations tried for suggestions (200 if
 	// zero; negative: none).
 	MaxSearch int
+	// TempDir is where what is kept per person goes once it outgrows
+	// memory (os.TempDir if empty). The files are removed by
+	// [Collector.Result] and [Collector.Close].
+	TempDir string
+
+	tapeLimit int // bytes a tape keeps in memory (tapeMemory if zero)
 }
 
 // ErrConfig is wrapped by errors in a Config.
@@ -92,6 +98,9 @@ func (c *Config) normalise() error {
 	if c.MaxSearch == 0 {
 		c.MaxSearch = 200
 	}
+	if c.tapeLimit == 0 {
+		c.tapeLimit = tapeMemory
+	}
 	if c.PopulationSize < 0 {
 		return fmt.Errorf("%w: population size %d is negative", ErrConfig, c.PopulationSize)
 	}
@@ -107,21 +116,26 @@ func (c *Config) normalise() error {
 }
 
 // Collector gathers, batch by batch, each person's distinct combinations
-// of quasi-identifier values. Memory grows with the number of persons and
-// of distinct (person, combination) pairs, not with rows. A Collector is
-// used from one goroutine.
+// of quasi-identifier values. Memory grows with the number of persons
+// (about 14 bytes each while reading) and the distinct values, not with
+// rows; what each person shows goes to temporary files past a few tens of
+// megabytes (see [spill]). A Collector is used from one goroutine; call
+// [Collector.Close] when giving up before [Collector.Result].
 type Collector struct {
 	cfg     Config
 	cols    []string // QIs, then the sensitive column if any
 	dicts   []*dict
 	persons *keyTable
-	store   *store
+	store   *spill
 	tuples  *tupleTable
 	rows    int64
 	noPers  int64
 	seen    []bool // by column: some batch had it
 	ladders []Ladder
 	levels  map[levelKey]*levelMap
+	// keepTapes keeps what was kept per person past Result, for tests
+	// that measure again; Close removes it.
+	keepTapes bool
 
 	// scratch, per batch
 	ids  [][]uint32
@@ -144,7 +158,7 @@ func New(cfg Config) (*Collector, error) {
 	if cfg.Mode == Combination {
 		bound = min(maxEntries, bound*len(c.cols))
 	}
-	c.store = newStore(bound, cfg.Mode == First)
+	c.store = newSpill(bound, cfg.TempDir, cfg.tapeLimit)
 	for range c.cols {
 		c.dicts = append(c.dicts, newDict())
 	}
@@ -210,14 +224,12 @@ func (c *Collector) add(batch arrow.RecordBatch, needAll bool) error {
 				return fmt.Errorf("risk: column %q has more than %d different values: it cannot be a quasi-identifier", c.cols[j], maxValues)
 			}
 		}
-		c.addValues(n)
-	} else {
-		c.addTuples(n)
+		return c.addValues(n)
 	}
-	return nil
+	return c.addTuples(n)
 }
 
-// maxEntries is the most entries the store keeps per person.
+// maxEntries is the most entries kept per person.
 const maxEntries = 254
 
 // In mode combination a person's entries are (column, value id) pairs,
@@ -230,7 +242,7 @@ const (
 
 // addValues records each row's values per column (mode combination): a
 // person's entries are the distinct values of each column over their rows.
-func (c *Collector) addValues(n int) {
+func (c *Collector) addValues(n int) error {
 	have, last, p := false, uint64(0), uint32(0)
 	for i := range n {
 		if !c.ok[i] {
@@ -239,7 +251,7 @@ func (c *Collector) addValues(n int) {
 		}
 		same := have && c.keys[i] == last
 		if !same {
-			p = c.person(c.keys[i])
+			p, _ = c.person(c.keys[i])
 			have, last = true, c.keys[i]
 		}
 		for j, ids := range c.ids {
@@ -247,43 +259,58 @@ func (c *Collector) addValues(n int) {
 			if v == absentID || (same && v == c.tup[j]) {
 				continue // absent, or as on the person's previous row
 			}
-			c.store.add(p, uint32(j)<<colShift|v)
+			if err := c.store.add(p, uint32(j)<<colShift|v); err != nil {
+				return err
+			}
 		}
 		for j, ids := range c.ids {
 			c.tup[j] = ids[i]
 		}
 	}
+	return nil
 }
 
 // addTuples records each row's combination of values (modes first and
-// every).
-func (c *Collector) addTuples(n int) {
-	have, last, p := false, uint64(0), uint32(0)
+// every; mode first only the person's first row).
+func (c *Collector) addTuples(n int) error {
+	have, last, p, prev := false, uint64(0), uint32(0), noClass
 	for i := range n {
 		if !c.ok[i] {
 			c.noPers++
+			continue
+		}
+		same := have && c.keys[i] == last
+		added := false
+		if !same {
+			p, added = c.person(c.keys[i])
+			have, last = true, c.keys[i]
+		}
+		if c.cfg.Mode == First && !added {
 			continue
 		}
 		for j := range c.tup {
 			c.tup[j] = c.ids[j][i]
 		}
 		t := c.tuples.id(c.tup)
-		if !have || c.keys[i] != last {
-			p = c.person(c.keys[i])
-			have, last = true, c.keys[i]
+		if same && t == prev {
+			continue // as on the person's previous row
 		}
-		c.store.add(p, t)
+		prev = t
+		if err := c.store.add(p, t); err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
 // person returns the index of the person with key k, adding the person if
-// new.
-func (c *Collector) person(k uint64) uint32 {
+// new; added tells which.
+func (c *Collector) person(k uint64) (uint32, bool) {
 	id, added := c.persons.id(k)
 	if added {
 		c.store.addPerson()
 	}
-	return id
+	return id, added
 }
 
 func grow[T any](s []T, n int) []T {

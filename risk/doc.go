@@ -81,24 +81,28 @@
 //
 // # Memory
 //
-// Per person the package keeps a 64-bit key of the person's serial and a
-// few bytes of bookkeeping (about 20 bytes a person while reading), and:
+// While reading, the package keeps per person a 64-bit key of the serial
+// and a 4-byte slot (about 14 bytes a person) to number persons densely,
+// and each column's distinct values once. What each person shows (in mode
+// combination the person's distinct values of each column; in mode every
+// the ids of the distinct combinations of values their rows show; in mode
+// first the first row's combination) goes as (person, entry) pairs into
+// small buffers by range of persons, which are sorted and written to a
+// temporary file (Config.TempDir) once more than a few tens of megabytes
+// are kept. At the end each range is read back, sorted, and written as one
+// record per person; every measurement (the data as delivered, and each
+// generalisation tried) reads that file once from the start and keeps 4
+// bytes a person and about 30 bytes a class. Memory thus follows persons
+// and classes, not rows nor the values a person shows: bench/RESULTS.md
+// has the figures at register scale (issue 17). Modes first and every
+// also keep each distinct combination of the file once (about 4 bytes a
+// column and 5 more), which is large when one column is nearly unique per
+// row (a date of admission).
 //
-//   - in mode combination, the person's distinct values of each column
-//     (at most Config.Bound a column on average: Bound times the columns,
-//     at most 254 in all), 4-6 bytes each;
-//   - in modes every and first, the ids of the distinct combinations of
-//     values their rows show (at most Bound; first keeps one), 4-6 bytes
-//     each, and each distinct combination once (about 4 bytes a column
-//     and 5 more): memory then grows with the distinct combinations of
-//     the file, which is large when one column is nearly unique per row
-//     (a date of admission).
-//
-// Persons past the bound are not classed and are counted as at risk,
-// apart, under every generalisation. Values are kept once per distinct
-// value of a column. Memory does not grow with rows: persons who show the
-// same values on many rows cost what one row costs. Register scale is
-// measured in bench/RESULTS.md (issue 17).
+// A person who shows more than Config.Bound entries a column on average
+// (Bound times the columns, at most 254 in all, in mode combination; Bound
+// combinations in mode every) is not classed and is counted as at risk,
+// apart, under every generalisation.
 //
 // # Collisions
 //

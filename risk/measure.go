@@ -53,7 +53,6 @@ type classing struct {
 	gen   *tupleTable
 	size  []uint32 // by class
 	of    []uint32 // by person (first, combination); nil in mode every
-	rep   []uint32 // by class: its first person
 }
 
 const noClass = ^uint32(0)
@@ -82,42 +81,52 @@ func (c *Collector) generalise(levels []int) *classing {
 }
 
 // classify assigns each person to a class (modes first and combination)
-// or counts each person in each of their classes (mode every).
-func (c *Collector) classify(cl *classing) {
-	s := c.store
-	np := s.persons()
-	switch c.cfg.Mode {
-	case First:
+// or counts each person in each of their classes (mode every), in one
+// pass over the persons.
+func (c *Collector) classify(cl *classing) error {
+	np := c.store.n
+	if c.cfg.Mode != Every {
 		cl.of = make([]uint32, np)
+	}
+	if c.cfg.Mode != Combination {
 		cl.size = make([]uint32, cl.gen.len())
-		cl.rep = make([]uint32, cl.gen.len())
-		for p := range np {
-			g := cl.qiMap[s.block(uint32(p))[0]]
-			cl.of[p] = g
-			if cl.size[g] == 0 {
-				cl.rep[g] = uint32(p)
+	}
+	var keys *wideTable
+	if c.cfg.Mode == Combination {
+		keys = newWideTable(min(np, 1<<16))
+	}
+	var key, buf []uint32
+	return c.store.each(func(p uint32, block []uint32, over bool) {
+		if over {
+			if cl.of != nil {
+				cl.of[p] = noClass
 			}
+			return
+		}
+		switch c.cfg.Mode {
+		case First:
+			cl.of[p] = cl.count(cl.qiMap[block[0]])
+		case Every:
+			buf = cl.personClasses(block, buf)
+			for _, g := range buf {
+				cl.count(g)
+			}
+		case Combination:
+			key = c.combinationKey(cl, block, key[:0])
+			g := keys.id(hash128(key))
+			if int(g) == len(cl.size) {
+				cl.size = append(cl.size, 0)
+			}
+			cl.of[p] = g
 			cl.size[g]++
 		}
-	case Every:
-		cl.size = make([]uint32, cl.gen.len())
-		cl.rep = make([]uint32, cl.gen.len())
-		var buf []uint32
-		for p := range np {
-			if s.overflow(uint32(p)) {
-				continue
-			}
-			buf = cl.personClasses(s.block(uint32(p)), buf)
-			for _, g := range buf {
-				if cl.size[g] == 0 {
-					cl.rep[g] = uint32(p)
-				}
-				cl.size[g]++
-			}
-		}
-	case Combination:
-		c.classifyCombination(cl)
-	}
+	})
+}
+
+// count adds a person to class g and returns g.
+func (cl *classing) count(g uint32) uint32 {
+	cl.size[g]++
+	return g
 }
 
 // personClasses returns the distinct generalised tuples of a person's
@@ -131,40 +140,16 @@ func (cl *classing) personClasses(block, buf []uint32) []uint32 {
 	return slices.Compact(buf)
 }
 
-func (c *Collector) classifyCombination(cl *classing) {
-	s := c.store
-	np := s.persons()
-	cl.of = make([]uint32, np)
-	keys := newWideTable(min(np, 1<<16))
-	var key, buf []uint32
-	for p := range np {
-		if s.overflow(uint32(p)) {
-			cl.of[p] = noClass
-			continue
-		}
-		key, buf = c.combinationKey(cl, uint32(p), key[:0], buf)
-		g := keys.id(hash128(key))
-		if int(g) == len(cl.size) {
-			cl.size = append(cl.size, 0)
-			cl.rep = append(cl.rep, uint32(p))
-		}
-		cl.of[p] = g
-		cl.size[g]++
-	}
-}
-
 // combinationKey appends to key, for each quasi-identifier, the number of
-// the person's distinct generalised values and the values, sorted. buf is
-// scratch space, returned for reuse.
-func (c *Collector) combinationKey(cl *classing, p uint32, key, buf []uint32) ([]uint32, []uint32) {
-	buf = append(buf[:0], c.store.block(p)...)
-	slices.Sort(buf) // by column, then value
+// the person's distinct generalised values and the values, sorted. block
+// is the person's entries, sorted (by column, then value).
+func (c *Collector) combinationKey(cl *classing, block, key []uint32) []uint32 {
 	i := 0
 	for q := range len(c.cfg.QI) {
 		start := len(key)
 		key = append(key, 0)
-		for ; i < len(buf) && int(buf[i]>>colShift) == q; i++ {
-			key = append(key, cl.maps[q][buf[i]&valueMask])
+		for ; i < len(block) && int(block[i]>>colShift) == q; i++ {
+			key = append(key, cl.maps[q][block[i]&valueMask])
 		}
 		vals := key[start+1:]
 		slices.Sort(vals)
@@ -172,14 +157,16 @@ func (c *Collector) combinationKey(cl *classing, p uint32, key, buf []uint32) ([
 		key = key[:start+1+len(vals)]
 		key[start] = uint32(len(vals))
 	}
-	return key, buf
+	return key
 }
 
 // measure computes the figures under one generalisation; full adds
 // l-diversity and the population estimate.
-func (c *Collector) measure(levels []int, full bool) *Measures {
+func (c *Collector) measure(levels []int, full bool) (*Measures, error) {
 	cl := c.generalise(levels)
-	c.classify(cl)
+	if err := c.classify(cl); err != nil {
+		return nil, err
+	}
 	m := &Measures{Levels: c.levelNames(levels)}
 	for _, n := range cl.size {
 		if n == 0 {
@@ -198,36 +185,35 @@ func (c *Collector) measure(levels []int, full bool) *Measures {
 	}
 	var distinct []uint32
 	if full && c.cfg.Sensitive != "" {
-		distinct = c.diversity(cl)
+		var err error
+		if distinct, err = c.diversity(cl); err != nil {
+			return nil, err
+		}
 		m.Diversity = &Diversity{Column: c.cfg.Sensitive}
 		m.Diversity.L, m.Diversity.HomogeneousClasses = minL(cl.size, distinct)
 	}
-	c.personFigures(cl, distinct, m)
-	if full {
-		m.Population = c.population(cl, levels, m)
+	if err := c.personFigures(cl, distinct, m); err != nil {
+		return nil, err
 	}
-	return m
+	if full {
+		var err error
+		if m.Population, err = c.population(cl, levels, m); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
 }
 
 // personFigures counts persons at risk, sample uniques and persons in
 // homogeneous classes.
-func (c *Collector) personFigures(cl *classing, distinct []uint32, m *Measures) {
-	s := c.store
+func (c *Collector) personFigures(cl *classing, distinct []uint32, m *Measures) error {
 	k := uint32(c.cfg.K)
+	m.Overflow = int64(c.store.overflowed)
+	m.AtRisk = m.Overflow
 	var buf []uint32
-	for p := range s.persons() {
-		if s.overflow(uint32(p)) {
-			m.Overflow++
-			m.AtRisk++
-			continue
-		}
-		if cl.of != nil {
-			buf = append(buf[:0], cl.of[p])
-		} else {
-			buf = cl.personClasses(s.block(uint32(p)), buf)
-		}
+	person := func(classes []uint32) {
 		small, homogeneous := uint32(0), false
-		for _, g := range buf {
+		for _, g := range classes {
 			if small == 0 || cl.size[g] < small {
 				small = cl.size[g]
 			}
@@ -245,46 +231,86 @@ func (c *Collector) personFigures(cl *classing, distinct []uint32, m *Measures) 
 			m.Diversity.HomogeneousPersons++
 		}
 	}
-	if n := s.persons(); n > 0 {
+	if cl.of != nil {
+		for _, g := range cl.of {
+			if g != noClass {
+				person(append(buf[:0], g))
+			}
+		}
+	} else if err := c.store.each(func(_ uint32, block []uint32, over bool) {
+		if !over {
+			buf = cl.personClasses(block, buf)
+			person(buf)
+		}
+	}); err != nil {
+		return err
+	}
+	if n := c.store.n; n > 0 {
 		m.AtRiskShare = float64(m.AtRisk) / float64(n)
 	}
+	return nil
 }
+
+// diversityPairs bounds the (class, sensitive value) pairs held at once.
+const diversityPairs = 4 << 20
 
 // diversity returns, by class, the number of distinct sensitive values
 // among its persons' rows (mode first: their first rows; mode every: the
 // rows that show the class's combination). Rows of a joined view's
-// sources without the sensitive column add none.
-func (c *Collector) diversity(cl *classing) []uint32 {
-	s := c.store
-	sc := len(c.cfg.QI)
+// sources without the sensitive column add none. The pairs are sorted a
+// range of classes at a time, so that memory stays bounded: one pass
+// counts the pairs of each class, then one pass per range collects them.
+func (c *Collector) diversity(cl *classing) ([]uint32, error) {
+	counts := make([]uint32, len(cl.size))
+	if err := c.sensitive(cl, func(g, _ uint32) { counts[g]++ }); err != nil {
+		return nil, err
+	}
+	distinct := make([]uint32, len(cl.size))
 	var pairs []uint64
-	for p := range s.persons() {
-		if s.overflow(uint32(p)) {
-			continue
+	for lo := 0; lo < len(counts); {
+		hi, n := lo+1, int(counts[lo])
+		for hi < len(counts) && n+int(counts[hi]) <= diversityPairs {
+			n += int(counts[hi])
+			hi++
 		}
-		for _, t := range s.block(uint32(p)) {
-			var g, v uint32
+		pairs = pairs[:0]
+		if err := c.sensitive(cl, func(g, v uint32) {
+			if int(g) >= lo && int(g) < hi {
+				pairs = append(pairs, uint64(g)<<32|uint64(v))
+			}
+		}); err != nil {
+			return nil, err
+		}
+		slices.Sort(pairs)
+		for _, x := range slices.Compact(pairs) {
+			distinct[x>>32]++
+		}
+		lo = hi
+	}
+	return distinct, nil
+}
+
+// sensitive calls fn with the class and sensitive value id of every
+// sensitive entry of every classed person.
+func (c *Collector) sensitive(cl *classing, fn func(g, v uint32)) error {
+	sc := len(c.cfg.QI)
+	return c.store.each(func(p uint32, block []uint32, over bool) {
+		if over {
+			return
+		}
+		for _, t := range block {
 			switch {
 			case c.cfg.Mode == Combination:
-				if int(t>>colShift) != sc {
-					continue
+				if int(t>>colShift) == sc {
+					fn(cl.of[p], t&valueMask)
 				}
-				g, v = cl.of[p], t&valueMask
 			case cl.of != nil:
-				g, v = cl.of[p], c.tuples.tuple(t)[sc]
+				fn(cl.of[p], c.tuples.tuple(t)[sc])
 			default:
-				g, v = cl.qiMap[t], c.tuples.tuple(t)[sc]
+				fn(cl.qiMap[t], c.tuples.tuple(t)[sc])
 			}
-			pairs = append(pairs, uint64(g)<<32|uint64(v))
 		}
-	}
-	slices.Sort(pairs)
-	pairs = slices.Compact(pairs)
-	distinct := make([]uint32, len(cl.size))
-	for _, x := range pairs {
-		distinct[x>>32]++
-	}
-	return distinct
+	})
 }
 
 func minL(size, distinct []uint32) (l, homogeneous int64) {

@@ -29,58 +29,67 @@ type Population struct {
 }
 
 // population computes the estimate for one classing.
-func (c *Collector) population(cl *classing, levels []int, m *Measures) *Population {
+func (c *Collector) population(cl *classing, levels []int, m *Measures) (*Population, error) {
 	if c.cfg.Frame == nil {
-		return c.estimate(m)
+		return c.estimate(m), nil
 	}
 	ft, counts := c.frameIndex(levels)
 	pop := &Population{Source: "frame", UniquesInPopulation: new(int64)}
 	var sumF int64
-	var words, buf []uint32
-	for g, n := range cl.size {
-		if n != 1 {
-			continue
-		}
+	look := func(words []uint32, ok bool) {
 		var f int64
-		var ok bool
-		if words, buf, ok = c.classWords(cl, uint32(g), words, buf); ok {
+		if ok {
 			if id, found := ft.find(words); found {
 				f = counts[id]
 			}
 		}
 		if f <= 0 {
 			pop.NotInFrame++
-			continue
+			return
 		}
 		sumF += f
 		if f == 1 {
 			*pop.UniquesInPopulation++
 		}
 	}
+	if c.cfg.Mode == Combination {
+		var key, words []uint32
+		if err := c.store.each(func(p uint32, block []uint32, over bool) {
+			if over || cl.size[cl.of[p]] != 1 {
+				return
+			}
+			key = c.combinationKey(cl, block, key[:0])
+			var ok bool
+			words, ok = singleValues(key, words[:0])
+			look(words, ok)
+		}); err != nil {
+			return nil, err
+		}
+	} else {
+		for g, n := range cl.size {
+			if n == 1 {
+				look(cl.gen.tuple(uint32(g)), true)
+			}
+		}
+	}
 	if sumF > 0 {
 		pop.MatchProbability = float64(m.UniqueClasses-pop.NotInFrame) / float64(sumF)
 	}
-	return pop
+	return pop, nil
 }
 
-// classWords returns the generalised values a class is looked up by in
-// the frame: its combination (modes first and every), or, in mode
-// combination, its one value per quasi-identifier; false when the class
-// has several values (or none) of some quasi-identifier, which a frame
-// that counts each person once cannot count.
-func (c *Collector) classWords(cl *classing, g uint32, words, buf []uint32) ([]uint32, []uint32, bool) {
-	if c.cfg.Mode != Combination {
-		return append(words[:0], cl.gen.tuple(g)...), buf, true
-	}
-	key, buf := c.combinationKey(cl, cl.rep[g], words[:0], buf)
-	words = key[:0]
+// singleValues appends to words the one value per quasi-identifier of a
+// combination key (see combinationKey); false when the person has several
+// values (or none) of some quasi-identifier, which a frame that counts
+// each person once cannot count.
+func singleValues(key, words []uint32) ([]uint32, bool) {
 	for i := 0; i < len(key); i += 2 {
 		if key[i] != 1 {
-			return key, buf, false
+			return words, false
 		}
 		words = append(words, key[i+1])
 	}
-	return words, buf, true
+	return words, true
 }
 
 // frameIndex returns the frame's generalised combinations and the
@@ -129,7 +138,7 @@ rows:
 func (c *Collector) estimate(m *Measures) *Population {
 	pi := 1.0
 	if ps := c.cfg.PopulationSize; ps > 0 {
-		pi = min(1, float64(c.store.persons())/float64(ps))
+		pi = min(1, float64(c.store.n)/float64(ps))
 	}
 	pop := &Population{Source: "estimate", SamplingFraction: pi}
 	n1, n2 := float64(m.UniqueClasses), float64(m.PairClasses)

@@ -58,13 +58,19 @@ func (c *Collector) Result() (*Result, error) {
 			return nil, fmt.Errorf("risk: no batch had the column %q", name)
 		}
 	}
+	if !c.keepTapes {
+		defer c.Close()
+	}
+	if err := c.store.finish(); err != nil {
+		return nil, err
+	}
 	c.persons = nil // not needed any more: persons are numbered
 	c.ladders = make([]Ladder, len(c.cfg.QI))
 	c.levels = map[levelKey]*levelMap{}
 	r := &Result{
 		Mode: c.cfg.Mode.String(), Person: c.cfg.Person, QI: c.cfg.QI, Sensitive: c.cfg.Sensitive,
 		K: c.cfg.K, Bound: c.cfg.Bound, Rows: c.rows, RowsWithoutPerson: c.noPers,
-		Persons: int64(c.store.persons()),
+		Persons: int64(c.store.n),
 	}
 	for q, name := range c.cfg.QI {
 		l, ok := c.cfg.Ladders[name]
@@ -75,18 +81,31 @@ func (c *Collector) Result() (*Result, error) {
 		r.Ladders = append(r.Ladders, l.Kind)
 	}
 	base := make([]int, len(c.cfg.QI))
-	r.Measures = *c.measure(base, true)
+	m, err := c.measure(base, true)
+	if err != nil {
+		return nil, err
+	}
+	r.Measures = *m
 	r.Pass = r.AtRisk == 0
 	if !r.Pass && c.cfg.MaxSearch > 0 {
-		c.suggest(r)
+		if err := c.suggest(r); err != nil {
+			return nil, err
+		}
 	}
 	return r, nil
+}
+
+// Close removes the temporary files of a collection given up before
+// [Collector.Result] (which removes them itself). It may be called more
+// than once.
+func (c *Collector) Close() error {
+	return c.store.close()
 }
 
 // suggest tries generalisations by increasing cost, keeps the one with
 // the fewest persons at risk at each cost, and stops after the first cost
 // at which some generalisation passes (all of those are kept).
-func (c *Collector) suggest(r *Result) {
+func (c *Collector) suggest(r *Result) error {
 	tops := make([]int, len(c.ladders))
 	maxCost := 0
 	for q, l := range c.ladders {
@@ -103,7 +122,10 @@ func (c *Collector) suggest(r *Result) {
 				break
 			}
 			r.Searched++
-			m := c.measure(lv, false)
+			m, err := c.measure(lv, false)
+			if err != nil {
+				return err
+			}
 			s := Suggestion{Levels: m.Levels, Cost: cost, AtRisk: m.AtRisk, Pass: m.AtRisk == 0}
 			if s.Pass {
 				passing = append(passing, s)
@@ -113,15 +135,16 @@ func (c *Collector) suggest(r *Result) {
 		}
 		if len(passing) > 0 {
 			r.Suggestions = append(r.Suggestions, passing...)
-			return
+			return nil
 		}
 		if best != nil {
 			r.Suggestions = append(r.Suggestions, *best)
 		}
 		if !r.SearchComplete {
-			return
+			return nil
 		}
 	}
+	return nil
 }
 
 // vectors returns every level vector with levels summing to cost, each

@@ -57,10 +57,22 @@ func testLadders(t *testing.T) map[string]Ladder {
 // after Result.
 func run(t *testing.T, rows []row, cfg Config, batch int) (*Collector, *Result) {
 	t.Helper()
+	return runWith(t, rows, cfg, batch, nil)
+}
+
+// runWith is run with tweak applied to the collector before the first
+// batch; the collector keeps its tapes, removed when the test ends.
+func runWith(t *testing.T, rows []row, cfg Config, batch int, tweak func(*Collector)) (*Collector, *Result) {
+	t.Helper()
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	c, err := New(cfg)
 	require.NoError(t, err)
+	c.keepTapes = true
+	t.Cleanup(func() { require.NoError(t, c.Close()) })
+	if tweak != nil {
+		tweak(c)
+	}
 	for i := 0; i < len(rows); i += batch {
 		b := makeBatch(mem, cfg.QI, rows[i:min(i+batch, len(rows))], cfg.Sensitive != "")
 		require.NoError(t, c.Add(b))
@@ -235,7 +247,17 @@ func TestAgainstBruteForce(t *testing.T) {
 				bound := []int{4, 8, 64}[seed%3]
 				batch := []int{1, len(rows) - 1, len(rows), len(rows) + 1, 7}[seed%5]
 				cfg := Config{Person: "lnr", QI: testQI, Mode: mode, K: k, Bound: bound, Sensitive: "sens", Ladders: testLadders(t), Frame: frame}
-				c, res := run(t, rows, cfg, max(batch, 1))
+				var tweak func(*Collector)
+				if seed%4 == 1 {
+					// Small partitions and buffers, tapes on disk: every
+					// path of the spill.
+					cfg.TempDir, cfg.tapeLimit = t.TempDir(), 1
+					tweak = func(c *Collector) { c.store.part, c.store.chunk = 8, 5 }
+				}
+				c, res := runWith(t, rows, cfg, max(batch, 1), tweak)
+				if seed%4 == 1 {
+					require.True(t, c.store.persons.onDisk())
+				}
 				bc := bruteConfig{mode: mode, k: k, bound: bound, sensitive: true, frame: frameMap}
 				for trial := range 6 {
 					levels := make([]int, len(testQI))
@@ -249,7 +271,9 @@ func TestAgainstBruteForce(t *testing.T) {
 						bc.levels = append(bc.levels, c.ladders[q].Levels[l])
 					}
 					want := brute(rows, bc)
-					got := figures(c.measure(levels, true))
+					m, err := c.measure(levels, true)
+					require.NoError(t, err)
+					got := figures(m)
 					if trial == 0 {
 						require.Equal(t, got, figures(&res.Measures))
 					}

@@ -33,6 +33,10 @@
 //	rx-pseudoreg     the pseudonymous-register flow: request (sample: cancer or
 //	                 death), translate, extract from the prescription registry;
 //	                 the phases' times go to stderr
+//	risk, risk-w1    koble risk on the patient registry (Parquet): four
+//	                 quasi-identifiers (birth_date, municipality, icd10,
+//	                 hospital), mode combination, 20 generalisations tried;
+//	                 the reference is prepare-pq-w2 (risk-w1: prepare-pq-w1)
 //
 // With -vs-duckdb, it runs issue 19's jobs side by side with DuckDB (the
 // register manager's SQL peer, bench/duckdb/job.mjs, installed by npm into
@@ -69,6 +73,7 @@ import (
 	"github.com/koble/koble/formats"
 	"github.com/koble/koble/linkage"
 	"github.com/koble/koble/pseudonym"
+	"github.com/koble/koble/risk"
 )
 
 func main() {
@@ -182,6 +187,8 @@ func drive(rows int64, persons int, rxRows int64, jobs []string, dir, profile st
 		"link-central":      {data, filepath.Join(dir, "central")},
 		"rx-passthrough":    {filepath.Join(data, "prescription.parquet"), filepath.Join(dir, "rx.parquet")},
 		"rx-pseudoreg":      {data, filepath.Join(dir, "rx")},
+		"risk":              {pq, filepath.Join(dir, "risk.tmp")},
+		"risk-w1":           {pq, filepath.Join(dir, "risk1.tmp")},
 	}
 	fmt.Printf("| job | rows | seconds | rows/s | MB/s in | peak RSS MiB | ratio to reference |\n|---|---|---|---|---|---|---|\n")
 	refs := map[string]float64{}
@@ -330,6 +337,8 @@ func runOne(job, in, out, profile string) error {
 		rows, err = linkCentral(in, out)
 	case job == "rx-pseudoreg":
 		rows, err = rxPseudoreg(in, out)
+	case job == "risk" || job == "risk-w1":
+		rows, err = riskJob(in, out)
 	case strings.HasPrefix(job, "prepare-"):
 		rows, err = prepare(in, out, job)
 	default:
@@ -382,6 +391,10 @@ func referenceOf(job string) string {
 		return "prepare-all"
 	case job == "rx-pseudoreg":
 		return "rx-passthrough"
+	case job == "risk":
+		return "prepare-pq-w2"
+	case job == "risk-w1":
+		return "prepare-pq-w1"
 	case job == "prepare-all", job == "rx-passthrough":
 		return "-"
 	case strings.HasPrefix(job, "prepare-"):
@@ -421,6 +434,23 @@ func prepare(in, out, job string) (int64, error) {
 		return 0, err
 	}
 	return rep.RowsRead, nil
+}
+
+// riskJob measures the disclosure risk of the patient registry as
+// koble risk does, its temporary files in the folder tmp (removed after).
+func riskJob(in, tmp string) (int64, error) {
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(tmp)
+	res, err := linkage.MeasureRisk(context.Background(), in, formats.ReadOptions{}, risk.Config{
+		Person: "fnr", QI: []string{"birth_date", "municipality", "icd10", "hospital"}, MaxSearch: 20, TempDir: tmp,
+	})
+	if err != nil {
+		return 0, err
+	}
+	fmt.Fprintf(os.Stderr, "risk: %d persons, %d classes, %d at risk, %d generalisations tried\n", res.Persons, res.Classes, res.AtRisk, res.Searched)
+	return res.Rows, nil
 }
 
 func benchKey(project string) (*pseudonym.Key, error) {

@@ -15,8 +15,8 @@ import (
 // and (with the prefix risk-) on prepare.
 type riskFlags struct {
 	qi, mode, sensitive, ladders string
-	frame, frameCount            string
-	k, bound                     int
+	frame, frameCount, tempDir   string
+	k, bound, search             int
 	populationSize               int64
 }
 
@@ -31,12 +31,14 @@ func (f *riskFlags) add(cmd *cobra.Command, prefix string) {
 	fl.StringVar(&f.frameCount, prefix+"population-count", "count", "the population frame's count column")
 	fl.Int64Var(&f.populationSize, prefix+"population-size", 0, "persons in the population the file is drawn from (without a frame; default: the file is the whole population)")
 	fl.IntVar(&f.bound, prefix+"bound", risk.DefaultBound, "most different combinations kept per person (1-128); persons past it count as at risk")
+	fl.IntVar(&f.search, prefix+"search", 200, "most generalisations tried for suggestions when the data fail (0: none)")
+	fl.StringVar(&f.tempDir, prefix+"temp-dir", "", "folder for the temporary files of a large measurement (default: the system's temporary folder)")
 }
 
 // config turns the flags into a risk.Config; prefix names the flags in
 // errors.
 func (f *riskFlags) config(cmd *cobra.Command, person, prefix string, ro formats.ReadOptions) (risk.Config, error) {
-	cfg := risk.Config{Person: person, QI: splitList(f.qi), K: f.k, Sensitive: f.sensitive, Bound: f.bound, PopulationSize: f.populationSize}
+	cfg := risk.Config{Person: person, QI: splitList(f.qi), K: f.k, Sensitive: f.sensitive, Bound: f.bound, PopulationSize: f.populationSize, TempDir: f.tempDir, MaxSearch: f.search}
 	if len(cfg.QI) == 0 {
 		return cfg, usagef("--%sqi is required: the quasi-identifier columns", prefix)
 	}
@@ -49,6 +51,12 @@ func (f *riskFlags) config(cmd *cobra.Command, person, prefix string, ro formats
 	}
 	if f.bound < 1 || f.bound > 128 {
 		return cfg, usagef("--%sbound %d: want 1 to 128", prefix, f.bound)
+	}
+	if f.search < 0 {
+		return cfg, usagef("--%ssearch %d: want 0 (no suggestions) or more", prefix, f.search)
+	}
+	if f.search == 0 {
+		cfg.MaxSearch = -1
 	}
 	if f.populationSize < 0 {
 		return cfg, usagef("--%spopulation-size must not be negative", prefix)
