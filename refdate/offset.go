@@ -118,8 +118,13 @@ func (o *Offsets) fromIndex(idx uint64) int32 {
 	return int32(v)
 }
 
-// offsetCacheSize is the number of slots of the cache behind Fill.
-const offsetCacheSize = 1 << 14
+// offsetCacheSize is the number of slots of the cache behind Fill (20
+// bytes each: 20 MiB). A register in time order scatters each person's
+// rows over the whole file: on 10 million such rows of 1 million persons,
+// a direct-mapped cache of 2^14 slots answered 8% of the rows, 2^18 55%,
+// 2^20 79% (at most 90% can be answered: the rest are first rows); on 1
+// million rows of 100,000 persons, 44%, 86% and 90%.
+const offsetCacheSize = 1 << 20
 
 type offsetSlot struct {
 	serial [SerialBytes]byte
