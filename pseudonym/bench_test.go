@@ -16,6 +16,7 @@ import (
 func BenchmarkReferenceSHA256Block(b *testing.B) {
 	var in [32]byte
 	b.SetBytes(64)
+	defer cpuTimer(b, "op", 1)()
 	for i := 0; i < b.N; i++ {
 		in = sha256.Sum256(in[:])
 	}
@@ -54,6 +55,7 @@ func BenchmarkSerial(b *testing.B) {
 		var out []byte
 		b.ReportAllocs()
 		b.ResetTimer()
+		defer cpuTimer(b, "op", 1)()
 		for i := 0; i < b.N; i++ {
 			id, _ := Norway{}.Parse(texts[(i/repeat)%len(texts)])
 			out = EncodingBase32.Append(out[:0], s.Compute(id))
@@ -103,9 +105,11 @@ func BenchmarkComputeArray(b *testing.B) {
 			reasons := make([]Reason, size)
 			b.ReportAllocs()
 			b.ResetTimer()
+			stop := cpuTimer(b, "id", size)
 			for i := 0; i < b.N; i++ {
 				s.ComputeArray(Norway{}, col, serials, reasons)
 			}
+			stop()
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*size), "ns/id")
 		})
 	}
