@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/file"
@@ -21,14 +20,7 @@ import (
 // read back unchanged, and that the serial and parallel writers still
 // write the same bytes.
 func TestHighEntropyColumns(t *testing.T) {
-	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
-	defer mem.AssertSize(t, 0)
-	batches := registerBatches(mem, 5, 3000)
-	defer func() {
-		for _, b := range batches {
-			b.Release()
-		}
-	}()
+	mem, batches := heldBatches(t, 5, 3000)
 	opts := formats.WriteOptions{HighEntropyColumns: []string{"fnr", "serial"}, RowGroupRows: 8000}
 	data := writeParquet(t, batches, opts)
 	for _, p := range []int{2, 3} {
@@ -95,10 +87,7 @@ func dataEncodings(all []parquet.Encoding) []parquet.Encoding {
 // TestHighEntropyColumnsUnknown checks that naming a column the output
 // does not have is an error naming the column and the file.
 func TestHighEntropyColumnsUnknown(t *testing.T) {
-	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
-	defer mem.AssertSize(t, 0)
-	batches := registerBatches(mem, 1, 10)
-	defer batches[0].Release()
+	_, batches := heldBatches(t, 1, 10)
 	var buf bytes.Buffer
 	for _, p := range []int{0, 2} {
 		_, err := formats.NewWriter(&buf, "out.parquet", batches[0].Schema(), formats.WriteOptions{Format: formats.FormatParquet, Parallel: p, HighEntropyColumns: []string{"nope"}})

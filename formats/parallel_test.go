@@ -63,6 +63,20 @@ func registerBatches(mem memory.Allocator, n, rows int) []arrow.RecordBatch {
 	return out
 }
 
+// heldBatches returns registerBatches from a checked allocator; the test's
+// cleanup releases them and checks that nothing else is left allocated.
+func heldBatches(t *testing.T, n, rows int) (*memory.CheckedAllocator, []arrow.RecordBatch) {
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	batches := registerBatches(mem, n, rows)
+	t.Cleanup(func() {
+		for _, b := range batches {
+			b.Release()
+		}
+		mem.AssertSize(t, 0)
+	})
+	return mem, batches
+}
+
 // writeBatches writes batches in one format to memory.
 func writeBatches(t *testing.T, batches []arrow.RecordBatch, f formats.Format, opts formats.WriteOptions) []byte {
 	t.Helper()
@@ -85,14 +99,7 @@ func writeParquet(t *testing.T, batches []arrow.RecordBatch, opts formats.WriteO
 // goroutines writes the very bytes of the serial writer, across row-group
 // boundaries that fall inside batches, for every codec.
 func TestParallelParquetIdentical(t *testing.T) {
-	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
-	defer mem.AssertSize(t, 0)
-	batches := registerBatches(mem, 7, 3000)
-	defer func() {
-		for _, b := range batches {
-			b.Release()
-		}
-	}()
+	mem, batches := heldBatches(t, 7, 3000)
 	for _, c := range []formats.Compression{formats.CompressionDefault, formats.CompressionSnappy, formats.CompressionNone} {
 		for _, rg := range []int64{0, 5000, 3000, 1} {
 			if rg == 1 && c != formats.CompressionNone {
