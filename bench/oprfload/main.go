@@ -140,7 +140,9 @@ func drive(clients, ids, batch, inFlight int) error {
 	fmt.Printf("%d clients x %d distinct IDs, batches of %d, %d in flight per client, GOMAXPROCS of the machine\n\n", clients, ids, batch, inFlight)
 
 	ref := timeHMAC(key, inputs[:clients*ids])
+	cpu0 := selfCPU()
 	lat, took, err := load(dir, url, srv.PublicKey(), inputs, clients, ids, batch, inFlight)
+	clientCPU := selfCPU() - cpu0
 	if err != nil {
 		server.Process.Kill()
 		return err
@@ -150,6 +152,19 @@ func drive(clients, ids, batch, inFlight int) error {
 	if err := server.Wait(); err != nil {
 		return fmt.Errorf("server: %w", err)
 	}
-	rss := server.ProcessState.SysUsage().(*syscall.Rusage).Maxrss * 1024
-	return report(dir, clients*ids, took, ref, lat, rss, refused, over)
+	ru := server.ProcessState.SysUsage().(*syscall.Rusage)
+	res := result{n: clients * ids, took: took, ref: ref, lat: lat, rss: ru.Maxrss * 1024, refused: refused, other: over,
+		serverCPU: rusageCPU(ru), clientCPU: clientCPU}
+	return report(dir, res)
+}
+
+// selfCPU is the CPU time (user and system) of this process so far.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return rusageCPU(&ru)
+}
+
+func rusageCPU(ru *syscall.Rusage) time.Duration {
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

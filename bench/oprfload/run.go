@@ -152,7 +152,17 @@ func overQuota(dir, url string, pub *oprf.PublicKey, inputs [][]byte, batch int)
 	return refused, other
 }
 
-func report(dir string, n int, took, ref time.Duration, lat []time.Duration, rss int64, refused, other int) error {
+// result is what one run measured.
+type result struct {
+	n                    int
+	took, ref            time.Duration
+	lat                  []time.Duration
+	rss                  int64
+	refused, other       int
+	serverCPU, clientCPU time.Duration
+}
+
+func report(dir string, r result) error {
 	f, err := os.Open(filepath.Join(dir, "audit.jsonl"))
 	if err != nil {
 		return err
@@ -162,19 +172,22 @@ func report(dir string, n int, took, ref time.Duration, lat []time.Duration, rss
 	if err != nil {
 		return fmt.Errorf("audit log: %w", err)
 	}
+	lat, n := r.lat, float64(r.n)
 	pct := func(p float64) time.Duration { return lat[min(len(lat)-1, int(p*float64(len(lat))))] }
 	fmt.Printf("| measure | value |\n| --- | --- |\n")
-	fmt.Printf("| IDs through the service | %d |\n", n)
-	fmt.Printf("| wall time, all clients | %.1f s |\n", took.Seconds())
-	fmt.Printf("| throughput | %.0f IDs/s |\n", float64(n)/took.Seconds())
-	fmt.Printf("| local HMAC serials of the same IDs (reference) | %.3f s, %.0f IDs/s |\n", ref.Seconds(), float64(n)/ref.Seconds())
-	fmt.Printf("| ratio OPRF service / local HMAC (time) | %.0fx |\n", took.Seconds()/ref.Seconds())
+	fmt.Printf("| IDs through the service | %d |\n", r.n)
+	fmt.Printf("| wall time, all clients | %.1f s |\n", r.took.Seconds())
+	fmt.Printf("| CPU time (user+sys): server / clients | %.1f s / %.1f s (%.0f µs / %.0f µs an ID) |\n",
+		r.serverCPU.Seconds(), r.clientCPU.Seconds(), r.serverCPU.Seconds()*1e6/n, r.clientCPU.Seconds()*1e6/n)
+	fmt.Printf("| throughput | %.0f IDs/s |\n", n/r.took.Seconds())
+	fmt.Printf("| local HMAC serials of the same IDs (reference) | %.3f s, %.0f IDs/s |\n", r.ref.Seconds(), n/r.ref.Seconds())
+	fmt.Printf("| ratio OPRF service / local HMAC (time) | %.0fx |\n", r.took.Seconds()/r.ref.Seconds())
 	fmt.Printf("| batch latency p50 / p99 (%d batches) | %d ms / %d ms |\n", len(lat), pct(0.50).Milliseconds(), pct(0.99).Milliseconds())
-	fmt.Printf("| server peak RSS | %.0f MiB |\n", float64(rss)/(1<<20))
-	fmt.Printf("| 2x quota: further batches refused (403) / other outcome | %d / %d |\n", refused, other)
+	fmt.Printf("| server peak RSS | %.0f MiB |\n", float64(r.rss)/(1<<20))
+	fmt.Printf("| 2x quota: further batches refused (403) / other outcome | %d / %d |\n", r.refused, r.other)
 	consistent := "one record a request"
-	if records != len(lat)+refused+other {
-		consistent = fmt.Sprintf("MISMATCH: %d requests", len(lat)+refused+other)
+	if records != len(lat)+r.refused+r.other {
+		consistent = fmt.Sprintf("MISMATCH: %d requests", len(lat)+r.refused+r.other)
 	}
 	fmt.Printf("| audit log | %d records, chain intact, %s |\n", records, consistent)
 	return nil
