@@ -24,6 +24,11 @@ import (
 type LinkOptions struct {
 	// Key is the project key (the plan names its file; the caller opens it).
 	Key *pseudonym.Key
+	// Serials, with a plan whose [serials] source is "oprf", gives the
+	// source's serials from the service instead of Key, which is then
+	// nil; DateKey shifts its dates.
+	Serials SerialSource
+	DateKey *pseudonym.DateKey
 	// Source, if set, runs only that source's part (distributed linkage:
 	// each register runs its own part on its own machine).
 	Source string
@@ -126,7 +131,7 @@ func Link(ctx context.Context, p *Plan, opts LinkOptions) (rep *LinkReport, err 
 	if p.ref.IsZero() {
 		p.ref = pseudonym.DateOf(time.Now()) // a plan that was not loaded
 	}
-	rep = &LinkReport{Project: p.Project, Mode: p.Mode, KeyFingerprint: opts.Key.Fingerprint(), ReferenceDate: p.ref.String(),
+	rep = &LinkReport{Project: p.Project, Mode: p.Mode, KeyFingerprint: opts.fingerprint(), ReferenceDate: p.ref.String(),
 		Overlap: map[string]string{}, Manifest: tx.Manifest(), Stale: tx.Stale}
 	if len(opts.Encrypt) > 0 {
 		rep.Archive = delivery.ArchiveFor(tx.Manifest())
@@ -182,10 +187,10 @@ func (p *Plan) manifestPath(source string) string {
 // the source asked for, every source accounted for, the inputs present,
 // and no output over an input.
 func (p *Plan) checkLink(opts LinkOptions) error {
-	if opts.Key == nil {
-		return errors.New("linkage: no project key")
+	if err := p.checkSerialsRun(opts); err != nil {
+		return err
 	}
-	if opts.Key.Project() != p.Project {
+	if opts.Key != nil && opts.Key.Project() != p.Project {
 		return fmt.Errorf("linkage: the key belongs to project %q, the plan to %q", opts.Key.Project(), p.Project)
 	}
 	if opts.Source != "" {
@@ -372,7 +377,8 @@ func suppress(n, below int) string {
 func (p *Plan) prepareConfig(s SourcePlan, out string, opts LinkOptions) (PrepareConfig, error) {
 	scheme := p.scheme(s)
 	cfg := PrepareConfig{
-		In: p.path(s.Path), Out: out, Key: opts.Key, IDColumn: s.IDColumn, Scheme: scheme,
+		In: p.path(s.Path), Out: out, Key: opts.Key, Source: opts.Serials, Project: p.Project, DateKey: opts.DateKey,
+		IDColumn: s.IDColumn, Scheme: scheme,
 		SerialColumn: p.Output.SerialColumn, Shift: s.Dates.Shift, Window: s.Dates.Window, KeepWeekday: s.Dates.KeepWeekday,
 		Keep: s.Keep, Drop: s.Drop, Workers: opts.Workers, Tool: opts.Tool,
 		Write: formats.WriteOptions{Format: p.outFormat(), Overwrite: opts.Overwrite,

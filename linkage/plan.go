@@ -35,10 +35,13 @@ type Plan struct {
 	// Pseudoreg names the parties of the pseudonymous-register flow, so
 	// that each can run its step from the plan ('koble link --party').
 	Pseudoreg *PseudoregPlan `toml:"pseudoreg"`
-	ref       pseudonym.Date // ReferenceDate, or the date the plan was loaded
-	dir       string         // the plan file's folder
-	file      string         // the plan file
-	regs      map[string]Register
+	// Serials, if source = "oprf", has the sources get their serials from
+	// the pseudonym administrator's service (see [SerialsPlan]).
+	Serials *SerialsPlan   `toml:"serials"`
+	ref     pseudonym.Date // ReferenceDate, or the date the plan was loaded
+	dir     string         // the plan file's folder
+	file    string         // the plan file
+	regs    map[string]Register
 }
 
 // SamplePlan says who is in a centralised linkage: the persons of the
@@ -61,6 +64,9 @@ type SourcePlan struct {
 	Drop     []string    `toml:"drop"`
 	Dates    DatesPlan   `toml:"dates"`
 	Filter   *FilterPlan `toml:"filter"`
+	// Credentials are the source's for the service ([serials] source =
+	// "oprf").
+	Credentials *CredentialsPlan `toml:"credentials"`
 }
 
 // DatesPlan is a source's date handling.
@@ -170,7 +176,7 @@ func (p *Plan) Check() error {
 	default:
 		bad("mode %q: want %q or %q", p.Mode, Distributed, Centralised)
 	}
-	if p.Key == "" {
+	if p.Key == "" && !p.UsesOPRF() {
 		bad("key: no project key file")
 	}
 	p.ref = pseudonym.DateOf(time.Now())
@@ -321,6 +327,7 @@ func (p *Plan) Check() error {
 	if p.Output.Dir == "" {
 		bad("output: no dir")
 	}
+	p.checkSerials(bad)
 	if pr := p.Pseudoreg; pr != nil {
 		if len(pseudonymous) == 0 {
 			bad("pseudoreg: the plan has no pseudonymous register")

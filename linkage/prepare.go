@@ -2,7 +2,6 @@ package linkage
 
 import (
 	"context"
-	"errors"
 	"runtime"
 	"time"
 
@@ -63,6 +62,11 @@ type PrepareConfig struct {
 	// Scheme and Crosswalk are not used. Prepare forks it once per
 	// worker and once for the first pass, and does not close it.
 	Source SerialSource
+	// Project and DateKey stand in for Key in a run with a Source and no
+	// project key (a source of the oblivious-serial service): the
+	// project's name, and its date-shift key alone, which shifts dates.
+	Project string
+	DateKey *pseudonym.DateKey
 	// Pseudonyms, if not nil, makes IDColumn a register-pseudonym column
 	// (the pseudonymous register's extract): each row's pseudonym is looked
 	// up, rows of persons not in the map are left out (not in the sample),
@@ -174,8 +178,8 @@ func Prepare(ctx context.Context, cfg PrepareConfig) (*Report, error) {
 // defaults fills in the scheme, the run's one reference date and the
 // allocator, and returns the number of workers.
 func (cfg *PrepareConfig) defaults() (workers int, err error) {
-	if cfg.Key == nil {
-		return 0, errors.New("linkage: no project key")
+	if err := cfg.checkKeys(); err != nil {
+		return 0, err
 	}
 	if cfg.Scheme == nil {
 		cfg.Scheme = pseudonym.Norway{}
@@ -219,7 +223,7 @@ func (cfg *PrepareConfig) newDates() (*dates, error) {
 	if len(cfg.Shift) == 0 {
 		return d, nil
 	}
-	d.key = cfg.Key.DateShiftKey()
+	d.key = cfg.dateShiftKey()
 	var err error
 	if d.offsets, err = refdate.NewOffsets(d.key, cfg.Window, cfg.KeepWeekday); err != nil {
 		clear(d.key)

@@ -19,6 +19,7 @@ type Report struct {
 	Output         string           `json:"output"`
 	Project        string           `json:"project"`
 	KeyFingerprint string           `json:"key_fingerprint"`
+	SerialSource   string           `json:"serial_source,omitempty"`
 	Scheme         string           `json:"id_scheme"`
 	ReferenceDate  string           `json:"reference_date,omitempty"`
 	IDColumn       string           `json:"id_column"`
@@ -58,9 +59,10 @@ type Report struct {
 // is to be done, before any row is read.
 func (p *plan) newReport(workers int) *Report {
 	cfg := p.cfg
-	rep := &Report{Input: cfg.In, Output: cfg.Out, Project: cfg.Key.Project(), KeyFingerprint: cfg.Key.Fingerprint(),
+	rep := &Report{Input: cfg.In, Output: cfg.Out, SerialSource: cfg.sourceDescription(),
 		Scheme: cfg.Scheme.Code(), ReferenceDate: pseudonym.ReferenceOf(cfg.Scheme).String(), IDColumn: cfg.IDColumn,
 		SerialEncoding: cfg.SerialEncoding.String(), Quarantine: map[string]int64{}, Workers: workers}
+	rep.Project, rep.KeyFingerprint = cfg.identity()
 	for _, oc := range p.cols {
 		if oc.role == roleSerial {
 			rep.SerialColumn = oc.field.Name
@@ -130,6 +132,9 @@ func (p *plan) metadata(rep *Report) map[string]string {
 	md["koble.id_scheme"] = rep.Scheme
 	md["koble.serial_column"] = rep.SerialColumn
 	md["koble.serial_encoding"] = rep.SerialEncoding
+	if rep.SerialSource != "" {
+		md["koble.serial_source"] = rep.SerialSource
+	}
 	if p.cfg.Series != nil {
 		md["koble.serial_encoding"] = "dense-series"
 	}

@@ -125,7 +125,9 @@ func (c *Client) CheckKey(ctx context.Context) error {
 		return fmt.Errorf("oprfservice: the service answers with %s in %s mode, want %s in %s mode", kr.Suite, kr.Mode, oprf.SuiteID, Mode)
 	}
 	if kr.PublicKey != c.opts.PublicKey.String() {
-		return fmt.Errorf("oprfservice: the service's public key for project %q is %s, not the published %s: refusing it", c.opts.Project, kr.PublicKey, c.opts.PublicKey)
+		// The pinned key is not repeated: it came from the user, who may
+		// have pasted something else.
+		return fmt.Errorf("oprfservice: the service's public key for project %q is %s, not the published one this source pinned: refusing it", c.opts.Project, kr.PublicKey)
 	}
 	return nil
 }

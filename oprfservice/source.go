@@ -43,6 +43,12 @@ func NewSource(c *Client, scheme pseudonym.Scheme, crosswalk pseudonym.Crosswalk
 	return &Source{client: c, scheme: scheme, crosswalk: crosswalk, cache: map[uint64]*pending{}}
 }
 
+// Describe says where the serials come from: the service of the project
+// and the public key that every answer was checked against.
+func (s *Source) Describe() string {
+	return "oprf service, project " + s.client.opts.Project + ", public key " + s.client.opts.PublicKey.String()
+}
+
 // Evaluated returns how many persons the service has evaluated for this
 // run: the quota the run used.
 func (s *Source) Evaluated() int64 { return s.evaluated.Load() }

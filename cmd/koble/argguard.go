@@ -26,9 +26,10 @@ import (
 // and paths pass.
 var argFinder = pseudonym.NewFinder(pseudonym.LayoutDate)
 
-// hashFlags take values koble printed itself (hashes, fingerprints): hex
-// or base32 text that may hold a run of digits reading as an ID.
-var hashFlags = map[string]bool{"manifest-sha256": true, "fingerprint": true}
+// hashFlags take values koble printed itself (hashes, fingerprints, an
+// OPRF public key): hex or base32 text that may hold a run of digits
+// reading as an ID. A secret pasted into one is not echoed either.
+var hashFlags = map[string]bool{"manifest-sha256": true, "fingerprint": true, "public-key": true}
 
 // checkArgs returns a usage error naming the first flag or argument whose
 // value holds a national ID or looks like a secret.

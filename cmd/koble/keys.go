@@ -108,20 +108,9 @@ func (k *keyFlags) open(g *globals, path string) (*pseudonym.Key, error) {
 		return nil, fmt.Errorf("key file: %w", err)
 	}
 	defer f.Close()
-	ids, err := k.identities(g)
+	ids, err := k.unlock(g, path)
 	if err != nil {
 		return nil, err
-	}
-	if len(ids) == 0 {
-		pass, err := k.passphrase(g, false, path)
-		if err != nil {
-			return nil, err
-		}
-		id, err := age.NewScryptIdentity(pass)
-		if err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
 	}
 	key, err := pseudonym.ReadKeyFile(f, ids...)
 	switch {
@@ -134,6 +123,24 @@ func (k *keyFlags) open(g *globals, path string) (*pseudonym.Key, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return key, nil
+}
+
+// unlock returns the identities that open the file at path: the --identity
+// files, or else the passphrase's.
+func (k *keyFlags) unlock(g *globals, path string) ([]age.Identity, error) {
+	ids, err := k.identities(g)
+	if err != nil || len(ids) > 0 {
+		return ids, err
+	}
+	pass, err := k.passphrase(g, false, path)
+	if err != nil {
+		return nil, err
+	}
+	id, err := age.NewScryptIdentity(pass)
+	if err != nil {
+		return nil, err
+	}
+	return []age.Identity{id}, nil
 }
 
 func newKeygenCmd(g *globals) *cobra.Command {

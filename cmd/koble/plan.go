@@ -84,7 +84,11 @@ func newLinkCmd(g *globals) *cobra.Command {
 Distributed linkage: each source's part is a 'koble prepare' with the
 project key, so the same person gets the same serial in every delivery with
 no exchange between sources. Each register runs its own part with --source
-on its own machine; without --source all parts run.
+on its own machine; without --source all parts run. With [serials]
+source = "oprf" in the plan, the sources hold no project key: each runs its
+part with --source and gets its serials from the pseudonym administrator's
+service, with its own [source.credentials] (client certificate or token
+file, and the date key that shifts its dates).
 
 Centralised linkage: the sample is determined from the sample sources by
 the plan's rule, a new dense serial series 1..N is assigned across all
@@ -115,15 +119,23 @@ file), --party register (the extract).`,
 			if party != "" {
 				return runParty(cmd, g, &kf, &ef, p, party, opts.Overwrite)
 			}
-			key, err := kf.open(g, p.KeyPath())
-			if err != nil {
-				return err
+			if p.UsesOPRF() {
+				r, err := planSerials(cmd.Context(), g, &kf, p, &opts)
+				if err != nil {
+					return err
+				}
+				defer r.Close()
+			} else {
+				key, err := kf.open(g, p.KeyPath())
+				if err != nil {
+					return err
+				}
+				defer key.Close()
+				opts.Key = key
 			}
-			defer key.Close()
 			if opts.Identities, err = kf.identities(g); err != nil {
 				return err
 			}
-			opts.Key = key
 			opts.Tool = toolVersion()
 			if opts.Encrypt, err = ef.recipients(g); err != nil {
 				return err

@@ -30,6 +30,7 @@ func splitList(s string) []string {
 func newPrepareCmd(g *globals) *cobra.Command {
 	var (
 		kf                                    keyFlags
+		of                                    oprfFlags
 		ef                                    encryptFlags
 		sf                                    schemeFlags
 		cf                                    csvFlags
@@ -65,21 +66,39 @@ func newPrepareCmd(g *globals) *cobra.Command {
      the input. With --encrypt-to or --encrypt-passphrase, all of it is one
      age-encrypted tar archive instead (OUT.tar.age).
 
-The same input and key give byte-identical output for any --workers.`,
+The same input and key give byte-identical output for any --workers.
+
+A source without the project key gets its serials from the pseudonym
+administrator's service ('koble serve') with --serials oprf: --server,
+--project, --public-key (as the administrator published it; every answer
+is checked against it), --server-ca, and --client-cert/--client-key or
+--token-file. The IDs are blinded: the service sees neither IDs nor
+serials. Each distinct person costs one evaluation of the source's quota;
+requests go in batches, several in flight, and are retried on transient
+errors. A refusal (credentials, grant, quota) stops the run with nothing
+written. --date-key (from 'koble key export --purpose dates') shifts dates
+as every other source of the project does.`,
 		Example: `  koble prepare --key project.key --in npr.parquet --out delivery/npr.parquet \
       --id-column fnr --shift-dates admit_date,discharge_date --window 182 \
       --drop hospital --report delivery/npr.report.json \
-      --quarantine delivery/npr.quarantine.csv`,
+      --quarantine delivery/npr.quarantine.csv
+  koble prepare --serials oprf --server https://pseudonym-admin:8443 --project cancer-2026 \
+      --public-key 5c1e...64 hex --server-ca ca.crt --client-cert npr.crt --client-key npr.key \
+      --date-key npr.datekey --identity npr.identity \
+      --in npr.parquet --out delivery/npr.parquet --id-column fnr --shift-dates admit_date --window 182`,
 		Args: exactArgs(0, "no arguments (use --in and --out)"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if cfg.In == "" || cfg.Out == "" || cfg.IDColumn == "" {
 				return usagef("--in, --out and --id-column are required")
 			}
-			keyPath, _ := cmd.Flags().GetString("key")
-			if keyPath == "" {
-				return usagef("--key is required: the project key file")
+			useOPRF, err := of.check(cmd)
+			if err != nil {
+				return err
 			}
-			var err error
+			keyPath, _ := cmd.Flags().GetString("key")
+			if keyPath == "" && !useOPRF {
+				return usagef("--key is required: the project key file (or --serials oprf with --server)")
+			}
 			if cfg.Scheme, err = sf.build(); err != nil {
 				return err
 			}
@@ -158,12 +177,20 @@ The same input and key give byte-identical output for any --workers.`,
 			if encrypt != nil && cfg.Out == "-" {
 				return usagef("an encrypted delivery (--encrypt-to, --encrypt-passphrase) needs --out FILE, not standard output")
 			}
-			key, err := kf.open(g, keyPath)
-			if err != nil {
-				return err
+			if useOPRF {
+				src, err := of.source(cmd.Context(), g, &kf, &cfg)
+				if err != nil {
+					return err
+				}
+				defer src.Close()
+			} else {
+				key, err := kf.open(g, keyPath)
+				if err != nil {
+					return err
+				}
+				defer key.Close()
+				cfg.Key = key
 			}
-			defer key.Close()
-			cfg.Key = key
 			// Delivery folders are created as needed.
 			for _, p := range []string{cfg.Out, cfg.ReportPath, cfg.QuarantinePath} {
 				if p != "" && p != "-" {
@@ -211,6 +238,7 @@ The same input and key give byte-identical output for any --workers.`,
 	fl := cmd.Flags()
 	fl.String("key", "", "project key file")
 	kf.add(cmd)
+	of.add(cmd)
 	ef.add(cmd)
 	sf.add(cmd)
 	cf.add(cmd, true)
@@ -256,6 +284,9 @@ func printPrepareSummary(g *globals, rep *linkage.Report) {
 		g.say("  dates shifted %s (window %d days, weekday kept: %v)", strings.Join(rep.Dates.Shifted, ", "), rep.Dates.Window, rep.Dates.KeepWeekday)
 	}
 	g.say("  project %s, key fingerprint %s, serials %s in %q", rep.Project, rep.KeyFingerprint, rep.SerialEncoding, rep.SerialColumn)
+	if rep.SerialSource != "" {
+		g.say("  serials from the %s", rep.SerialSource)
+	}
 	if rep.ReferenceDate != "" {
 		g.say("  IDs (%s) checked against the reference date %s", rep.Scheme, rep.ReferenceDate)
 	}

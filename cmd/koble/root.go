@@ -52,6 +52,11 @@ type globals struct {
 func run(args []string, e env) (code int) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	return runContext(ctx, args, e)
+}
+
+// runContext is run until ctx ends: tests stop a 'koble serve' so.
+func runContext(ctx context.Context, args []string, e env) (code int) {
 	stdout, stderr := newRedactWriter(e.stdout), newRedactWriter(e.stderr)
 	defer stdout.Flush()
 	defer stderr.Flush()
