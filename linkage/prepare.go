@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"filippo.io/age"
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/koble/koble/formats"
@@ -250,7 +251,14 @@ func (d *dates) worker(src SerialSource) *worker {
 func (p *plan) createOutputs(rep *Report, workers int) (formats.Writer, *quarantineWriter, error) {
 	cfg := p.cfg
 	wo := cfg.Write
-	wo.Metadata = p.metadata(rep)
+	// What koble writes about the run passes the redaction step; what
+	// the delivered schema says of itself (column names, nested field
+	// names, a column's metadata) is the input's and is guarded instead.
+	wo.Metadata = redactMetadata(p.metadata(rep))
+	md := arrow.MetadataFrom(wo.Metadata)
+	if err := guardSchema(cfg.In, arrow.NewSchema(p.out.Fields(), &md)); err != nil {
+		return nil, nil, err
+	}
 	outFormat := wo.Format
 	switch {
 	case outFormat != formats.FormatUnknown:

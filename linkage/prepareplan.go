@@ -259,7 +259,7 @@ func (p *plan) outColumns(r *roles, proj projection, serialName string) error {
 		}
 		if oc.role == rolePass && !proj.allow[f.Name] {
 			if sensitiveName(f.Name) {
-				return &LeakError{File: p.cfg.Out, Column: f.Name, Name: true}
+				return &LeakError{File: p.cfg.In, Column: f.Name, Name: true}
 			}
 			p.guard = append(p.guard, len(p.cols))
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/koble/koble/formats"
+	"github.com/koble/koble/pseudonym"
 )
 
 // batchIn is one input batch with its first row number (1-based).
@@ -175,7 +176,7 @@ func (q *quarantineWriter) write(rows []quarantined, full arrow.RecordBatch) err
 	for _, r := range rows {
 		rb.Append(r.row)
 		reb.Append(r.reason)
-		cb.Append(r.column)
+		cb.Append(pseudonym.Redact(r.column)) // a column's name is the input's: it may hold an ID
 	}
 	cols := []arrow.Array{rb.NewArray(), reb.NewArray(), cb.NewArray()}
 	if q.withIDs && full != nil {

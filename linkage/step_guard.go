@@ -23,7 +23,7 @@ func (s guardStep) apply(_ *worker, b *batch) error {
 			c += countIDs(o.Column(k), s.p.cfg.Scheme)
 		}
 		if c > 0 {
-			b.out.leak = &LeakError{File: s.p.cfg.Out, Column: s.p.out.Field(k).Name, Count: c}
+			b.out.leak = &LeakError{File: s.p.cfg.In, Column: s.p.out.Field(k).Name, Count: c}
 			break
 		}
 	}

@@ -109,13 +109,16 @@ func TestHostileCSV(t *testing.T) {
 		{"open quote", "fnr,d\n" + id + ",\"2024-01-01\n" + ids[1] + ",x\n", expect{names: "in.csv"}},
 		{"text after quote", "fnr,d\n" + id + ",\"a\"" + id + "\n", expect{names: "line 2"}},
 		{"short row", "fnr,d,e\n" + id + ",2024-01-01\n", expect{names: "line 2"}},
+		{"CR line ends, ID in a name twice", "fnr,d\r" + id + "," + id + "\r", expect{codes: []int{exitOK, exitFailure}, names: "in.csv"}},
 		{"CR line ends", "fnr,d\r" + id + ",2024-01-01\r" + ids[1] + ",2024-01-02\r", expect{codes: []int{exitOK}}},
 		{"CRLF", "fnr,d\r\n" + id + ",2024-01-01\r\n", expect{codes: []int{exitOK}}},
+		{"LF in a header with CR ends", "fnr,\"d\n" + id + "\"\r" + id + ",x\r", expect{codes: []int{exitOK, exitFailure}, names: "in.csv"}},
 		{"BOM", "\xEF\xBB\xBFfnr,d\n" + id + ",2024-01-01\n", expect{codes: []int{exitOK}}},
 		{"Latin-1 read as UTF-8", "fnr,sted\n" + id + ",Troms\xf8\n", expect{names: "in.csv"}},
 		{"no header", id + ",2024-01-01\n" + ids[1] + ",2024-01-02\n", expect{codes: []int{exitOK, exitFailure}, names: "in.csv"}},
 		{"header of IDs twice", id + "," + id + "\n1,2\n", expect{names: "in.csv"}},
 		{"empty", "", expect{names: "in.csv"}},
+		{"NUL bytes", "fnr,d\n" + id + ",\x00\x00" + id + "\n", expect{codes: []int{exitOK, exitFailure}, names: "in.csv"}},
 	}
 	for _, c := range cases {
 		in := filepath.Join(t.TempDir(), "in.csv")

@@ -175,6 +175,21 @@ func TestHostileHiddenIDs(t *testing.T) {
 			failClosed(t, o, expect{names: `"` + c.name + `"`}, planted, out)
 		})
 	}
+	t.Run("column name", func(t *testing.T) {
+		c := hiddenColumns()[0]
+		c.name = "kopi " + hidden
+		in := filepath.Join(t.TempDir(), "reg.parquet")
+		writeRegister(t, in, subjects, "x", []hiddenColumn{c}, nil)
+		o, out := prepare(t, in)
+		failClosed(t, o, expect{names: "reg.parquet"}, planted, out)
+	})
+	t.Run("metadata", func(t *testing.T) {
+		in := filepath.Join(t.TempDir(), "reg.parquet")
+		writeRegister(t, in, subjects, "x", nil, map[string]string{"exported.by": "query where fnr = " + hidden})
+		o, out := prepare(t, in)
+		// The input's file metadata is not delivered: it may pass.
+		failClosed(t, o, expect{codes: []int{exitOK, exitFailure}, names: "reg.parquet"}, planted, out)
+	})
 	t.Run("csv", func(t *testing.T) {
 		in := filepath.Join(t.TempDir(), "reg.csv")
 		writeRegister(t, in, subjects, hidden, hiddenColumns()[:5], nil)
