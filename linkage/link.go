@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"filippo.io/age"
-	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/koble/koble/delivery"
 	"github.com/koble/koble/formats"
@@ -466,29 +465,11 @@ func (p *Plan) buildSample(ctx context.Context, key *pseudonym.Key) (*seriesBuil
 // sourcePersons collects the persons of a sample source whose rows pass
 // the source's filter.
 func (p *Plan) sourcePersons(ctx context.Context, key *pseudonym.Key, s SourcePlan) (*seriesBuilder, error) {
-	scheme := p.scheme(s)
-	cols := []string{s.IDColumn}
-	f := s.Filter
-	var from, to int32 = -1 << 30, 1 << 30
-	if f != nil {
-		if f.Column != "" {
-			cols = append(cols, f.Column)
-		}
-		if f.DateColumn != "" {
-			cols = append(cols, f.DateColumn)
-			if f.From != "" {
-				from, _, _, _ = refdate.ParseDate([]byte(f.From))
-			}
-			if f.To != "" {
-				to, _, _, _ = refdate.ParseDate([]byte(f.To))
-			}
-		}
+	rows, err := p.SampleRows(s.Name)
+	if err != nil {
+		return nil, err
 	}
-	ro := formats.ReadOptions{Columns: cols}
-	if s.Format != "" {
-		ro.Format, _ = formats.ParseFormat(s.Format)
-	}
-	r, err := formats.Open(p.path(s.Path), ro)
+	r, err := formats.Open(p.path(s.Path), rows.Read)
 	if err != nil {
 		return nil, err
 	}
@@ -499,58 +480,9 @@ func (p *Plan) sourcePersons(ctx context.Context, key *pseudonym.Key, s SourcePl
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		batch := r.RecordBatch()
-		ids := batch.Column(0)
-		n := int(batch.NumRows())
-		keep := make([]bool, n)
-		for i := range keep {
-			keep[i] = true
-		}
-		next := 1
-		if f != nil && f.Column != "" {
-			c := batch.Column(next)
-			next++
-			for i := 0; i < n; i++ {
-				v := ""
-				if !c.IsNull(i) {
-					v = c.ValueStr(i)
-				}
-				match := false
-				for _, pre := range f.Prefixes {
-					match = match || strings.HasPrefix(v, pre)
-				}
-				keep[i] = keep[i] && match
-			}
-		}
-		if f != nil && f.DateColumn != "" {
-			days, valid, _, err := refdate.Days(batch.Column(next))
-			if err != nil {
-				return nil, fmt.Errorf("linkage: %s: filter column %q: %w", p.path(s.Path), f.DateColumn, err)
-			}
-			for i := 0; i < n; i++ {
-				keep[i] = keep[i] && valid[i] && days[i] >= from && days[i] <= to
-			}
-		}
-		if err := addPersons(b, serials, scheme, ids, keep); err != nil {
-			return nil, fmt.Errorf("linkage: %s: column %q: %w", p.path(s.Path), s.IDColumn, err)
+		if err := rows.Persons(p.path(s.Path), r.RecordBatch(), serials, b.add); err != nil {
+			return nil, err
 		}
 	}
 	return b, r.Err()
-}
-
-// addPersons parses the IDs of the kept rows and adds their persons.
-func addPersons(b *seriesBuilder, serials *pseudonym.Serials, scheme pseudonym.Scheme, col arrow.Array, keep []bool) error {
-	n := col.Len()
-	ids := make([]pseudonym.ID, n)
-	reasons := make([]pseudonym.Reason, n)
-	if _, err := pseudonym.ParseArray(scheme, col, ids, reasons); err != nil {
-		return err
-	}
-	for i := 0; i < n; i++ {
-		if keep[i] && reasons[i] == pseudonym.ReasonNone {
-			s := serials.Compute(ids[i])
-			b.add(&s, ids[i])
-		}
-	}
-	return nil
 }

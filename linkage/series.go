@@ -186,22 +186,13 @@ func ReadSerialKey(r io.Reader, project string, serials *pseudonym.Serials, iden
 		}
 		num, canon, ok := strings.Cut(text, ",")
 		n, err := strconv.ParseInt(num, 10, 64)
-		scheme, digits, ok2 := strings.Cut(canon, ":")
 		// A number is written in decimal with no sign or leading zero.
-		if !ok || !ok2 || err != nil || n < 1 || strconv.FormatInt(n, 10) != num {
+		if !ok || err != nil || n < 1 || strconv.FormatInt(n, 10) != num {
 			return nil, fmt.Errorf("linkage: serial key file, line %d: malformed", line)
 		}
-		sch, err := pseudonym.SchemeByCode(scheme)
+		id, err := ParseStoredID([]byte(canon))
 		if err != nil {
-			// Not quoted: a damaged line may hold an identity number.
-			return nil, fmt.Errorf("linkage: serial key file, line %d: unknown identity scheme", line)
-		}
-		if scheme == "no" {
-			sch = pseudonym.Norway{AllowSynthetic: true}
-		}
-		id, reason := pseudonym.WithReference(sch, storedIDs).Parse([]byte(digits))
-		if reason != pseudonym.ReasonNone {
-			return nil, fmt.Errorf("linkage: serial key file, line %d: invalid identity number (%s)", line, reason)
+			return nil, fmt.Errorf("linkage: serial key file, line %d: %w", line, err)
 		}
 		ser := serials.Compute(id)
 		var k seriesKey
@@ -230,3 +221,27 @@ func ReadSerialKey(r io.Reader, project string, serials *pseudonym.Serials, iden
 // checked against the reference date of the run that wrote them, so no
 // date is refused as lying in the future.
 var storedIDs = pseudonym.FarFuture
+
+// ParseStoredID parses an ID in canonical form ("scheme:digits", as
+// [pseudonym.ID.AppendCanonical] writes it) that koble itself stored (a
+// serial key file, a sealed intermediate of another engine). Errors never
+// quote the input.
+func ParseStoredID(canonical []byte) (pseudonym.ID, error) {
+	scheme, digits, ok := strings.Cut(string(canonical), ":")
+	if !ok {
+		return pseudonym.ID{}, errors.New("malformed")
+	}
+	sch, err := pseudonym.SchemeByCode(scheme)
+	if err != nil {
+		// Not quoted: a damaged line may hold an identity number.
+		return pseudonym.ID{}, errors.New("unknown identity scheme")
+	}
+	if scheme == "no" {
+		sch = pseudonym.Norway{AllowSynthetic: true}
+	}
+	id, reason := pseudonym.WithReference(sch, storedIDs).Parse([]byte(digits))
+	if reason != pseudonym.ReasonNone {
+		return pseudonym.ID{}, fmt.Errorf("invalid identity number (%s)", reason)
+	}
+	return id, nil
+}
