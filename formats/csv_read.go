@@ -665,9 +665,9 @@ func csvAppender(typ arrow.DataType) (func(array.Builder, []byte, bool) error, e
 				ib.AppendNull()
 				return nil
 			}
-			v, err := strconv.ParseInt(unsafeString(bytes.TrimSpace(f)), 10, 64)
+			v, err := parseWhole(bytes.TrimSpace(f))
 			if err != nil {
-				return errors.New("not a whole number")
+				return err
 			}
 			ib.Append(v)
 			return nil
@@ -708,15 +708,49 @@ func csvAppender(typ arrow.DataType) (func(array.Builder, []byte, bool) error, e
 				db.AppendNull()
 				return nil
 			}
-			d, ok := parseISODate(bytes.TrimSpace(f))
+			d, ok := parseDate(bytes.TrimSpace(f))
 			if !ok {
-				return errors.New("not a date in the form YYYY-MM-DD")
+				return errors.New("not a date in the form YYYY-MM-DD or DD.MM.YYYY")
 			}
 			db.Append(d)
 			return nil
 		}, nil
 	}
 	return nil, fmt.Errorf("CSV columns can be read as string, int64, float64, bool or date32, not %s", typ)
+}
+
+// errLeadingZero refuses a number written with a leading zero: in a
+// register that is a code (municipality 0301, postcode 0150) or an ID,
+// and a number would lose the zero.
+var errLeadingZero = errors.New("a whole number written with a leading zero or a plus sign (a code?): read the column as a string")
+
+// parseWhole parses a whole number written as a number is: digits, with
+// "-" for a negative one, and no leading zero (a lone "0" aside).
+func parseWhole(f []byte) (int64, error) {
+	digits := f
+	if len(digits) > 0 && digits[0] == '-' {
+		digits = digits[1:]
+	}
+	plus := len(f) > 0 && f[0] == '+'
+	zero := len(digits) > 1 && digits[0] == '0' || string(f) == "-0"
+	if plus || zero {
+		return 0, errLeadingZero
+	}
+	v, err := strconv.ParseInt(unsafeString(f), 10, 64)
+	if err != nil {
+		return 0, errors.New("not a whole number")
+	}
+	return v, nil
+}
+
+// parseDate parses a date written YYYY-MM-DD or DD.MM.YYYY (the Norwegian
+// way) into days since 1970-01-01.
+func parseDate(f []byte) (arrow.Date32, bool) {
+	if len(f) == 10 && f[2] == '.' && f[5] == '.' {
+		iso := [10]byte{f[6], f[7], f[8], f[9], '-', f[3], f[4], '-', f[0], f[1]}
+		return parseISODate(iso[:])
+	}
+	return parseISODate(f)
 }
 
 // parseISODate parses YYYY-MM-DD into days since 1970-01-01.
