@@ -389,6 +389,8 @@ func (p *Plan) prepareConfig(s SourcePlan, out string, opts LinkOptions) (Prepar
 	if s.Format != "" {
 		cfg.Read.Format, _ = formats.ParseFormat(s.Format)
 	}
+	cfg.Write.Compression, _ = formats.ParseCompression(p.Output.Compression)
+	cfg.Read.Types = sourceTypes(s)
 	cols := make([]string, 0, len(s.Dates.Coarsen))
 	for c := range s.Dates.Coarsen {
 		cols = append(cols, c)

@@ -67,6 +67,10 @@ type SourcePlan struct {
 	// Credentials are the source's for the service ([serials] source =
 	// "oprf").
 	Credentials *CredentialsPlan `toml:"credentials"`
+	// Types reads a CSV source's columns with a type other than text, as
+	// --types does: column = "string", "int64", "float64", "bool" or
+	// "date" (YYYY-MM-DD or DD.MM.YYYY).
+	Types map[string]string `toml:"types"`
 }
 
 // DatesPlan is a source's date handling.
@@ -92,6 +96,10 @@ type FilterPlan struct {
 type OutputPlan struct {
 	Dir    string `toml:"dir"`
 	Format string `toml:"format"`
+	// Compression is the Parquet codec: "zstd" (the default), "snappy",
+	// "gzip" or "none" (see 'koble prepare --help' for the readers that
+	// need one); for Arrow, "none" (the default), "zstd" or "lz4".
+	Compression string `toml:"compression"`
 	// SerialColumn names the serial column ("lnr" by default).
 	SerialColumn string `toml:"serial_column"`
 	// SerialKeyRecipients (centralised) are the age recipients of the serial
@@ -252,6 +260,7 @@ func (p *Plan) Check() error {
 				bad("%s: dates.coarsen %q: %v", where, col, err)
 			}
 		}
+		checkSourceTypes(s, where, bad)
 		if f := s.Filter; f != nil {
 			if (f.Column == "") != (len(f.Prefixes) == 0) {
 				bad("%s: filter: column and prefixes go together", where)
@@ -357,6 +366,11 @@ func (p *Plan) Check() error {
 		if _, err := formats.ParseFormat(p.Output.Format); err != nil {
 			bad("output: %v", err)
 		}
+	}
+	if c, err := formats.ParseCompression(p.Output.Compression); err != nil {
+		bad("output: compression: %v", err)
+	} else if f := p.outFormat(); (f == formats.FormatArrowFile || f == formats.FormatArrowStream) && (c == formats.CompressionSnappy || c == formats.CompressionGzip) {
+		bad("output: compression %q: Arrow files compress with zstd or lz4 only", p.Output.Compression)
 	}
 	if len(probs) > 0 {
 		return &PolicyError{File: p.file, Problems: probs}

@@ -35,7 +35,7 @@ func (c *csvFlags) add(cmd *cobra.Command, withOutput bool) {
 		fl.StringVar(&c.outDelimiter, "out-delimiter", "", "delimiter of a CSV output, if not --delimiter")
 		fl.StringVar(&c.outEncoding, "out-encoding", "", "encoding of a CSV output, if not --encoding")
 	}
-	fl.StringVar(&c.types, "types", "", "CSV input: COL:TYPE[,...] with TYPE int64, float64, bool or date (YYYY-MM-DD); other columns stay strings")
+	fl.StringVar(&c.types, "types", "", "CSV input: COL:TYPE[,...] with TYPE string, int64, float64, bool or date (YYYY-MM-DD or DD.MM.YYYY); other columns stay strings")
 	fl.IntVar(&c.batchSize, "batch-size", formats.DefaultBatchSize, "rows per batch (bounds memory)")
 	fl.StringVar(&c.maxFieldSize, "max-field-size", "8MiB", "CSV input: the longest field accepted (bounds memory), e.g. 64MiB")
 	fl.IntVar(&c.maxColumns, "max-columns", formats.DefaultMaxColumns, "CSV input: the most columns accepted (bounds memory)")
@@ -59,14 +59,6 @@ func parseSize(s string) (int, error) {
 		return 0, fmt.Errorf("%q is not a size such as 8MiB", s)
 	}
 	return v << shift, nil
-}
-
-// csvTypes maps the --types names to Arrow types.
-var csvTypes = map[string]arrow.DataType{
-	"int64":   arrow.PrimitiveTypes.Int64,
-	"float64": arrow.PrimitiveTypes.Float64,
-	"bool":    arrow.FixedWidthTypes.Boolean,
-	"date":    arrow.FixedWidthTypes.Date32,
 }
 
 func parseDelimiter(s string) (rune, error) {
@@ -105,9 +97,9 @@ func (c *csvFlags) readOptions() (formats.ReadOptions, error) {
 	ro := formats.ReadOptions{Delimiter: d, Encoding: e, BatchSize: c.batchSize, MaxFieldSize: maxField, MaxColumns: c.maxColumns}
 	for _, spec := range splitList(c.types) {
 		col, name, ok := strings.Cut(spec, ":")
-		typ, known := csvTypes[name]
-		if !ok || col == "" || !known {
-			return formats.ReadOptions{}, usagef("--types %q: want COLUMN:int64|float64|bool|date", spec)
+		typ, err := formats.ParseType(name)
+		if !ok || col == "" || err != nil {
+			return formats.ReadOptions{}, usagef("--types %q: want COLUMN:string|int64|float64|bool|date", spec)
 		}
 		if ro.Types == nil {
 			ro.Types = map[string]arrow.DataType{}
@@ -140,7 +132,7 @@ func newConvertCmd(g *globals) *cobra.Command {
 	var cf csvFlags
 	var compression string
 	var rowGroupRows int64
-	var overwrite bool
+	var overwrite, infer bool
 	var workers int
 	cmd := &cobra.Command{
 		Use:   "convert IN OUT",
@@ -148,7 +140,8 @@ func newConvertCmd(g *globals) *cobra.Command {
 		Long: `Convert a file between CSV, Parquet and the Arrow file and stream formats,
 streaming in bounded memory. Formats follow the extensions (.csv, .tsv,
 .parquet, .arrow, .feather, .arrows). CSV columns stay strings, so no ID
-loses a leading zero. Key-value metadata is carried over. OUT appears only
+loses a leading zero, unless --types names their types or --infer-types
+infers them from the first rows. Key-value metadata is carried over. OUT appears only
 when the whole file has been written, with its manifest (OUT.manifest.json: size,
 SHA-256, rows and schema; see 'koble verify'). OUT is never IN, with or without --overwrite.`,
 		Example: `  koble convert npr.csv npr.parquet --encoding latin-1
@@ -159,6 +152,11 @@ SHA-256, rows and schema; see 'koble verify'). OUT is never IN, with or without 
 			ro, err := cf.readOptions()
 			if err != nil {
 				return err
+			}
+			if infer {
+				if err := inferTypes(g, args[0], &ro); err != nil {
+					return err
+				}
 			}
 			wo, err := cf.writeOptions()
 			if err != nil {
@@ -187,6 +185,7 @@ SHA-256, rows and schema; see 'koble verify'). OUT is never IN, with or without 
 		},
 	}
 	cf.add(cmd, true)
+	addInferFlag(cmd, &infer)
 	cmd.Flags().StringVar(&compression, "compression", "", "Parquet: zstd (default), snappy, gzip, lz4, none; Arrow: none (default), lz4, zstd")
 	cmd.Flags().Int64Var(&rowGroupRows, "row-group-rows", formats.DefaultRowGroupRows, "rows per Parquet row group")
 	cmd.Flags().BoolVar(&overwrite, "overwrite", false, "replace OUT if it exists")
@@ -240,6 +239,7 @@ func convertDelivery(ctx context.Context, g *globals, in, out string, ro formats
 
 func newInspectCmd(g *globals) *cobra.Command {
 	var cf csvFlags
+	var infer bool
 	cmd := &cobra.Command{
 		Use:   "inspect FILE",
 		Short: "Show a file's format, schema, rows, row groups and koble metadata",
@@ -248,6 +248,11 @@ func newInspectCmd(g *globals) *cobra.Command {
 			ro, err := cf.readOptions()
 			if err != nil {
 				return err
+			}
+			if infer {
+				if err := inferTypes(g, args[0], &ro); err != nil {
+					return err
+				}
 			}
 			info, err := formats.Inspect(args[0], ro)
 			if err != nil {
@@ -289,5 +294,6 @@ func newInspectCmd(g *globals) *cobra.Command {
 		},
 	}
 	cf.add(cmd, false)
+	addInferFlag(cmd, &infer)
 	return cmd
 }

@@ -77,7 +77,17 @@ serials. Each distinct person costs one evaluation of the source's quota;
 requests go in batches, several in flight, and are retried on transient
 errors. A refusal (credentials, grant, quota) stops the run with nothing
 written. --date-key (from 'koble key export --purpose dates') shifts dates
-as every other source of the project does.`,
+as every other source of the project does.
+
+Parquet output is compressed with zstd unless --compression says
+otherwise: small and fast, and read by DuckDB, polars, pandas/pyarrow,
+Spark 3 and the R arrow package as CRAN builds it. Some readers lack zstd:
+R arrow builds without it (older source builds on Linux;
+arrow::codec_is_available("zstd") says FALSE there) and JavaScript readers
+such as hyparquet without hyparquet-compressors, or parquetjs. For them use
+--compression snappy (every Parquet reader has it), gzip (smaller, slower
+to write) or none. Arrow output is uncompressed unless --compression zstd
+or lz4 (read by pyarrow, polars, DuckDB; not by every JavaScript reader).`,
 		Example: `  koble prepare --key project.key --in npr.parquet --out delivery/npr.parquet \
       --id-column fnr --shift-dates admit_date,discharge_date --window 182 \
       --drop hospital --report delivery/npr.report.json \
@@ -260,7 +270,7 @@ as every other source of the project does.`,
 	fl.StringVar(&cfg.QuarantinePath, "quarantine", "", "write quarantined rows' numbers and reasons here (CSV)")
 	fl.StringArrayVar(&quarantineRows, "quarantine-rows", nil, "write whole quarantined rows instead, age-encrypted to this recipient (repeatable)")
 	fl.IntVar(&cfg.Workers, "workers", 0, workersHelp)
-	fl.StringVar(&compression, "compression", "", "output compression (Parquet: zstd by default)")
+	fl.StringVar(&compression, "compression", "", "Parquet: zstd (default), snappy, gzip or none (snappy for readers without zstd: see above); Arrow: none (default), zstd or lz4")
 	fl.Int64Var(&rowGroupRows, "row-group-rows", formats.DefaultRowGroupRows, "rows per Parquet row group")
 	fl.BoolVar(&overwrite, "overwrite", false, "replace existing output, report and quarantine files")
 	return cmd

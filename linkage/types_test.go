@@ -1,0 +1,90 @@
+package linkage_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/koble/koble/formats"
+	"github.com/koble/koble/linkage"
+)
+
+// A plan's types are checked when it loads, each problem
+// with the key that fixes it.
+func TestPlanTypesChecked(t *testing.T) {
+	const head = "project = \"p\"\nmode = \"distributed\"\nkey = \"k\"\n[[source]]\nname=\"a\"\nregister=\"NPR\"\nid_column=\"fnr\"\n"
+	for _, tc := range []struct{ name, plan, want string }{
+		{"unknown type", "path=\"a.csv\"\ntypes={d=\"datetime\"}\n[output]\ndir=\"o\"\n",
+			`source "a": types.d: formats: unknown column type "datetime" (want string, int64, float64, bool or date)`},
+		{"ID typed", "path=\"a.csv\"\ntypes={fnr=\"int64\"}\n[output]\ndir=\"o\"\n",
+			`source "a": types.fnr: the ID column is read as the text it is`},
+		{"Parquet typed", "path=\"a.parquet\"\ntypes={d=\"date\"}\n[output]\ndir=\"o\"\n",
+			`source "a": types are for CSV sources: a parquet file carries its column types`},
+		{"format named", "path=\"a.txt\"\nformat=\"arrow\"\ntypes={d=\"date\"}\n[output]\ndir=\"o\"\n",
+			`a arrow file carries its column types`},
+		{"unknown codec", "path=\"a.csv\"\n[output]\ndir=\"o\"\ncompression=\"brotli\"\n",
+			`output: compression: formats: unknown compression "brotli"`},
+		{"Arrow and snappy", "path=\"a.csv\"\n[output]\ndir=\"o\"\nformat=\"arrow\"\ncompression=\"snappy\"\n",
+			`output: compression "snappy": Arrow files compress with zstd or lz4 only`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "plan.toml")
+			require.NoError(t, os.WriteFile(path, []byte(head+tc.plan), 0o600))
+			_, err := linkage.LoadPlan(path)
+			var pe *linkage.PolicyError
+			require.ErrorAs(t, err, &pe)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+	path := filepath.Join(t.TempDir(), "plan.toml")
+	ok := head + "path=\"a.csv\"\ntypes={fnr=\"string\", n=\"integer\", d=\"date\"}\n[output]\ndir=\"o\"\ncompression=\"snappy\"\n"
+	require.NoError(t, os.WriteFile(path, []byte(ok), 0o600))
+	p, err := linkage.LoadPlan(path)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"fnr": "string", "n": "integer", "d": "date"}, p.Sources[0].Types)
+}
+
+// InferTypes never makes an ID column a number: not the columns named,
+// not one named like an identifier, not one whose sample holds an ID.
+func TestInferTypesKeepsIDs(t *testing.T) {
+	in := writeCSV(t, "fnr,mor,personnummer,kopi,n,kommune,d\n"+
+		"15108695088,15108695088,1,7,7,0301,2024-02-29\n"+
+		"45014054018,45014054018,2,15108695088,8,1103,29.02.2024\n")
+	got, err := linkage.InferTypes(in, formats.ReadOptions{}, nil, "fnr", "mor")
+	require.NoError(t, err)
+	want := map[string]arrow.DataType{"n": arrow.PrimitiveTypes.Int64, "d": arrow.FixedWidthTypes.Date32}
+	assert.Equal(t, want, got, "got %v, want %v", got, want)
+	got, err = linkage.InferTypes(in, formats.ReadOptions{}, nil)
+	require.NoError(t, err)
+	assert.NotContains(t, got, "mor", "a column of IDs stays text unnamed")
+}
+
+// A plan's types read a CSV source's columns typed, and its compression
+// is the delivery's codec.
+func TestLinkPlanTypes(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a.csv"), []byte("fnr,n,d,kommune\n15108695088,7,2024-02-29,0301\n45014054018,8,01.03.2024,1103\n"), 0o600))
+	plan := "project = \"test-project\"\nmode = \"distributed\"\nkey = \"k\"\n[[source]]\nname=\"a\"\nregister=\"NPR\"\nid_column=\"fnr\"\npath=\"a.csv\"\n" +
+		"types={n=\"int64\", d=\"date\"}\n[output]\ndir=\"o\"\ncompression=\"snappy\"\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "plan.toml"), []byte(plan), 0o600))
+	p, err := linkage.LoadPlan(filepath.Join(dir, "plan.toml"))
+	require.NoError(t, err)
+	_, err = linkage.Link(t.Context(), p, linkage.LinkOptions{Key: testKey(t)})
+	require.NoError(t, err)
+	info, err := formats.Inspect(p.DeliveryPath("a"), formats.ReadOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"SNAPPY"}, info.Compression)
+	types := map[string]string{}
+	for _, f := range info.Schema.Fields() {
+		types[f.Name] = f.Type.String()
+	}
+	want := map[string]string{"lnr": "utf8", "n": "int64", "d": "date32", "kommune": "utf8"}
+	assert.Equal(t, want, types, "got %v, want %v", types, want)
+	got := table(t, p.DeliveryPath("a"), nil)
+	assert.Equal(t, []string{"2024-02-29", "2024-03-01"}, got["d"])
+	assert.Equal(t, []string{"0301", "1103"}, got["kommune"])
+}
