@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/koble/koble/formats"
 )
 
 // Pipeline is a prepare run's per-batch work without its files: for an
@@ -60,6 +62,14 @@ func NewPipeline(ctx context.Context, cfg PrepareConfig, in *arrow.Schema) (*Pip
 
 // Schema is the schema of the delivered batches.
 func (pl *Pipeline) Schema() *arrow.Schema { return pl.p.out }
+
+// WriteOptions are the options Prepare writes the delivery with: the
+// config's Write options, the run's metadata (as [Pipeline.Metadata]) and
+// the keyed serial column as a high-entropy column. A writer made with
+// them from the delivered batches writes Prepare's bytes.
+func (pl *Pipeline) WriteOptions() formats.WriteOptions {
+	return pl.p.writeOptions(pl.p.newReport(1))
+}
 
 // Metadata is the key-value metadata Prepare gives the delivered file:
 // what was done, with no time stamp.

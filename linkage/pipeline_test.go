@@ -34,7 +34,7 @@ func TestPipelineMatchesPrepare(t *testing.T) {
 	require.NoError(t, err)
 	defer pl.Close()
 	out := filepath.Join(t.TempDir(), "pipeline.parquet")
-	w, err := formats.Create(out, pl.Schema(), formats.WriteOptions{Metadata: pl.Metadata()})
+	w, err := formats.Create(out, pl.Schema(), pl.WriteOptions())
 	require.NoError(t, err)
 	workers := []*linkage.PipelineWorker{pl.Fork(), pl.Fork()}
 	var total linkage.Tally

@@ -3,6 +3,7 @@ package linkage
 import (
 	"context"
 	"runtime"
+	"slices"
 	"time"
 
 	"filippo.io/age"
@@ -246,15 +247,28 @@ func (d *dates) worker(src SerialSource) *worker {
 	return ws
 }
 
+// writeOptions are the delivery writer's options: the config's, with the
+// run's metadata (redacted) and the keyed serial column as a high-entropy column (a
+// keyed serial is random text or a random integer: PLAIN, no dictionary,
+// no statistics, the fastest zstd; see formats.WriteOptions).
+func (p *plan) writeOptions(rep *Report) formats.WriteOptions {
+	wo := p.cfg.Write
+	// What koble writes about the run passes the redaction step; what
+	// the delivered schema says of itself (column names, nested field
+	// names, a column's metadata) is the input's and is guarded instead
+	// (createOutputs).
+	wo.Metadata = redactMetadata(p.metadata(rep))
+	if p.cfg.Series == nil {
+		wo.HighEntropyColumns = append(slices.Clip(wo.HighEntropyColumns), rep.SerialColumn)
+	}
+	return wo
+}
+
 // createOutputs creates the delivery's writer, with the run's metadata,
 // and the quarantine file's, if asked for. The caller aborts both.
 func (p *plan) createOutputs(rep *Report, workers int) (formats.Writer, *quarantineWriter, error) {
 	cfg := p.cfg
-	wo := cfg.Write
-	// What koble writes about the run passes the redaction step; what
-	// the delivered schema says of itself (column names, nested field
-	// names, a column's metadata) is the input's and is guarded instead.
-	wo.Metadata = redactMetadata(p.metadata(rep))
+	wo := p.writeOptions(rep)
 	md := arrow.MetadataFrom(wo.Metadata)
 	if err := guardSchema(cfg.In, arrow.NewSchema(p.out.Fields(), &md)); err != nil {
 		return nil, nil, err
