@@ -37,9 +37,11 @@ echo AGE-SECRET-KEY-1UV4H88TXNSASU2FXYURD93FCJSNQV7KJ2MQM4E3SY6KZ74C2H8XS0WK89H 
 run() {
 	name=$1 bin=$2 in=$3 out=$4
 	shift 4
-	/usr/bin/time -f "%e %U %S %M" -o "$DIR/time.txt" "$bin" prepare --key "$DIR/bench.key" -i "$DIR/bench.identity" \
+	t=$(mktemp "$DIR/time.XXXXXX")
+	/usr/bin/time -f "%e %U %S %M" -o "$t" "$bin" prepare --key "$DIR/bench.key" -i "$DIR/bench.identity" \
 		--in "$in" --out "$DIR/out/$out" --id-column fnr --overwrite --quiet "$@"
-	read -r wall user sys rss <"$DIR/time.txt"
+	read -r wall user sys rss <"$t"
+	rm -f "$t"
 	echo "| $name | $wall | $(echo "$user + $sys" | bc) | $(echo "10000000 / $wall / 1000000" | bc -l | cut -c1-4) M | $((rss / 1024)) |"
 }
 shift_args="--shift-dates admit_date,discharge_date --window 182"
