@@ -1,0 +1,123 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/koble/koble/linkage"
+	"github.com/koble/koble/pseudonym"
+)
+
+// finishFn is the last step: once every source's tally is combined (so
+// every shard is written), it moves the staged files into place and
+// writes each source's report and the link report.
+type finishFn struct {
+	Job Job
+}
+
+func (f *finishFn) ProcessElement(ctx context.Context, _ []byte, tallies func(*tally) bool, infos func(*seriesInfo) bool) error {
+	p, err := f.Job.plan()
+	if err != nil {
+		return err
+	}
+	bySource := map[string]tally{}
+	var t tally
+	for tallies(&t) {
+		bySource[t.Source] = t
+	}
+	var info seriesInfo
+	infos(&info) // a singleton: empty for distributed linkage
+	out := f.Job.output(p)
+	rep := &linkage.LinkReport{Project: p.Project, Mode: p.Mode, ReferenceDate: f.Job.ReferenceDate, Overlap: map[string]string{}}
+	var moves []staged
+	if p.Mode == linkage.Centralised {
+		rep.SampleRule, rep.SamplePersons, rep.NewPersons = p.Sample.Rule, info.SamplePersons, info.NewPersons
+		rep.SerialKeyFile = info.SerialKey.To
+		moves = append(moves, info.SerialKey)
+	}
+	for _, s := range p.Sources {
+		t, ok := bySource[s.Name]
+		if !ok {
+			return fmt.Errorf("koble-beam: internal error: no tally of source %q", s.Name)
+		}
+		srep, err := sourceReport(t, f.Job.input(s), join(out, fmt.Sprintf("%s-*.%s", s.Name, outExt(p))))
+		if err != nil {
+			return err
+		}
+		rep.KeyFingerprint = srep.KeyFingerprint
+		reportPath := join(out, s.Name+".report.json")
+		if err := writeJSON(ctx, reportPath, srep); err != nil {
+			return err
+		}
+		sr := linkage.SourceReport{Name: s.Name, Register: s.Register, State: linkage.StateDelivered, Delivery: srep.Output, Report: reportPath,
+			RowsIn: t.RowsRead, RowsOut: t.RowsWritten, RowsQuarantine: t.RowsQuarantine, RowsNotSample: t.RowsNotSample, Persons: int64(len(t.Persons))}
+		if p.Mode == linkage.Centralised {
+			sr.SamplePersons = sr.Persons
+		}
+		rep.Sources = append(rep.Sources, sr)
+		moves = append(moves, t.Staged...)
+	}
+	overlaps(rep, bySource, 5)
+	for _, m := range moves {
+		if err := rename(ctx, m.From, m.To); err != nil {
+			return err
+		}
+	}
+	return writeJSON(ctx, join(out, p.Project+".link-report.json"), rep)
+}
+
+// sourceReport is a source's prepare report: the names of one shard's
+// report, the counts of all.
+func sourceReport(t tally, input, output string) (*linkage.Report, error) {
+	var rep linkage.Report
+	if err := json.Unmarshal(t.Report, &rep); err != nil {
+		return nil, fmt.Errorf("koble-beam: internal error: a shard's report: %w", err)
+	}
+	rep.Input, rep.Output = input, output
+	rep.RowsRead, rep.RowsWritten, rep.RowsQuarantine, rep.RowsNotSample = t.RowsRead, t.RowsWritten, t.RowsQuarantine, t.RowsNotSample
+	rep.Quarantine = t.Quarantine
+	rep.Persons, rep.PersonsEstimated = int64(len(t.Persons)), false
+	rep.RowsPerPerson.Min, rep.RowsPerPerson.Median, rep.RowsPerPerson.Max = t.perPerson()
+	rep.Workers, rep.Seconds, rep.RowsPerSecond = t.Shards, 0, 0
+	if rep.RowsRead != rep.RowsWritten+rep.RowsQuarantine+rep.RowsNotSample {
+		return nil, fmt.Errorf("koble-beam: internal error: %d rows read, %d written, %d quarantined, %d not in the sample", rep.RowsRead, rep.RowsWritten, rep.RowsQuarantine, rep.RowsNotSample)
+	}
+	return &rep, nil
+}
+
+// overlaps counts the persons every two sources share, as koble link
+// does: counts below `below` are shown as "<below".
+func overlaps(rep *linkage.LinkReport, by map[string]tally, below int) {
+	names := make([]string, 0, len(by))
+	for n := range by {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for i := range names {
+		for j := i + 1; j < len(names); j++ {
+			common := 0
+			for k := range by[names[i]].Persons {
+				if _, ok := by[names[j]].Persons[k]; ok {
+					common++
+				}
+			}
+			v := fmt.Sprint(common)
+			if common > 0 && common < below {
+				v = fmt.Sprintf("<%d", below)
+			}
+			rep.Overlap[names[i]+" & "+names[j]] = v
+		}
+	}
+}
+
+// writeJSON writes a report, indented, through the redaction step every
+// report of koble passes.
+func writeJSON(ctx context.Context, path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFile(ctx, path, append([]byte(pseudonym.Redact(string(b))), '\n'))
+}

@@ -1,0 +1,217 @@
+package jobs
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"filippo.io/age"
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	_ "github.com/apache/beam/sdks/v2/go/pkg/beam/runners/prism"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/testing/ptest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/koble/koble/bench/synth"
+	"github.com/koble/koble/formats"
+	"github.com/koble/koble/linkage"
+	"github.com/koble/koble/pseudonym"
+)
+
+func TestMain(m *testing.M) { ptest.MainWithDefault(m, "prism") }
+
+// project is a plan of testdata/plans over synthetic registers, split
+// into shards, with a key the workers open.
+type project struct {
+	dir      string
+	planPath string
+	plan     *linkage.Plan
+	key      *pseudonym.Key
+	identity *age.X25519Identity
+	keys     Keys
+	ref      pseudonym.Date
+}
+
+func newProject(t *testing.T, planName string) *project {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := synth.DefaultConfig()
+	cfg.Persons, cfg.PatientRows, cfg.Seed, cfg.BadIDs, cfg.Format, cfg.BatchRows = 400, 3000, 7, 0.01, formats.FormatParquet, 1000
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "data"), 0o755))
+	_, err := synth.Generate(filepath.Join(dir, "data"), cfg)
+	require.NoError(t, err)
+
+	pr := &project{dir: dir, ref: pseudonym.DateOf(time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC))}
+	pr.identity, err = age.GenerateX25519Identity()
+	require.NoError(t, err)
+	pr.key, err = pseudonym.GenerateKey(rand.Reader, "heart-and-cancer-2026", time.Unix(0, 0))
+	require.NoError(t, err)
+	t.Cleanup(pr.key.Close)
+	f, err := os.Create(filepath.Join(dir, "project.key"))
+	require.NoError(t, err)
+	require.NoError(t, pseudonym.WriteKeyFile(f, pr.key, pr.identity.Recipient()))
+	require.NoError(t, f.Close())
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "worker.identity"), []byte(pr.identity.String()+"\n"), 0o600))
+	pr.keys = Keys{KeyFile: filepath.Join(dir, "project.key"), IdentityFile: filepath.Join(dir, "worker.identity")}
+
+	text, err := os.ReadFile(filepath.Join("..", "..", "testdata", "plans", planName+".toml"))
+	require.NoError(t, err)
+	plan := strings.ReplaceAll(string(text), "age1v6myrw0lp4jy0lyhc4r5z5z3uhelef44mh0m4ncfxgycsxx7nutq6npxx6", pr.identity.Recipient().String())
+	pr.planPath = filepath.Join(dir, planName+".toml")
+	require.NoError(t, os.WriteFile(pr.planPath, []byte(plan), 0o644))
+	pr.plan, err = linkage.LoadPlan(pr.planPath)
+	require.NoError(t, err)
+	pr.plan.SetReferenceDate(pr.ref)
+	for _, s := range pr.plan.Sources {
+		splitShards(t, filepath.Join(dir, s.Path), filepath.Join(dir, "shards", s.Name), 3)
+	}
+	return pr
+}
+
+// splitShards writes the rows of in as n Parquet shards.
+func splitShards(t *testing.T, in, prefix string, n int) {
+	t.Helper()
+	info, err := formats.Inspect(in, formats.ReadOptions{})
+	require.NoError(t, err)
+	r, err := formats.Open(in, formats.ReadOptions{BatchSize: int(info.Rows)/n + 1})
+	require.NoError(t, err)
+	defer r.Close()
+	require.NoError(t, os.MkdirAll(filepath.Dir(prefix), 0o755))
+	i := 0
+	for r.Next() {
+		w, err := formats.Create(fmt.Sprintf("%s-%d.parquet", prefix, i), r.Schema(), formats.WriteOptions{})
+		require.NoError(t, err)
+		require.NoError(t, w.Write(r.RecordBatch()))
+		require.NoError(t, w.Close())
+		i++
+	}
+	require.NoError(t, r.Err())
+	require.Equal(t, n, i)
+}
+
+// job is the Beam job of the project, reading the shards.
+func (pr *project) job(t *testing.T) (Job, *linkage.Plan) {
+	t.Helper()
+	job, plan, err := NewJob(pr.planPath, pr.keys)
+	require.NoError(t, err)
+	job.ReferenceDate = pr.ref.String()
+	plan.SetReferenceDate(pr.ref)
+	for _, s := range plan.Sources {
+		job.Inputs[s.Name] = filepath.Join(pr.dir, "shards", s.Name+"-*.parquet")
+	}
+	job.Output = filepath.Join(pr.dir, "beam-out")
+	return job, plan
+}
+
+// TestLinkEqualsKobleLink runs every plan of testdata/plans that runs
+// without parties both with koble link and on Beam (Prism), and compares
+// the deliveries row for row, the reports' counts and the serial key file.
+func TestLinkEqualsKobleLink(t *testing.T) {
+	for _, name := range []string{"distributed", "centralised-a", "centralised-b"} {
+		t.Run(name, func(t *testing.T) {
+			pr := newProject(t, name)
+			want, err := linkage.Link(context.Background(), pr.plan, linkage.LinkOptions{Key: pr.key, Workers: 1})
+			require.NoError(t, err)
+
+			job, plan := pr.job(t)
+			p, s := beam.NewPipelineWithRoot()
+			require.NoError(t, Link(s, job, plan))
+			require.NoError(t, ptest.Run(p))
+
+			var got linkage.LinkReport
+			readJSON(t, filepath.Join(job.Output, plan.Project+".link-report.json"), &got)
+			assert.Equal(t, want.SamplePersons, got.SamplePersons)
+			assert.Equal(t, want.NewPersons, got.NewPersons)
+			assert.Equal(t, want.Overlap, got.Overlap)
+			require.Len(t, got.Sources, len(want.Sources))
+			for i, ws := range want.Sources {
+				gs := got.Sources[i]
+				assert.Equal(t, [6]int64{ws.RowsIn, ws.RowsOut, ws.RowsQuarantine, ws.RowsNotSample, ws.Persons, ws.SamplePersons},
+					[6]int64{gs.RowsIn, gs.RowsOut, gs.RowsQuarantine, gs.RowsNotSample, gs.Persons, gs.SamplePersons}, ws.Name)
+				wantRows, wantCols := readRows(t, []string{pr.plan.DeliveryPath(ws.Name)})
+				shards, err := filepath.Glob(filepath.Join(job.Output, ws.Name+"-*-of-*"))
+				require.NoError(t, err)
+				require.Len(t, shards, 3)
+				gotRows, gotCols := readRows(t, shards)
+				assert.Equal(t, wantCols, gotCols, ws.Name)
+				assert.Equal(t, wantRows, gotRows, ws.Name)
+				assert.NotEmpty(t, gotRows, ws.Name)
+
+				var wr, gr linkage.Report
+				readJSON(t, ws.Report, &wr)
+				readJSON(t, filepath.Join(job.Output, ws.Name+".report.json"), &gr)
+				assert.Equal(t, wr.Quarantine, gr.Quarantine, ws.Name)
+				assert.Equal(t, wr.Persons, gr.Persons, ws.Name)
+				assert.Equal(t, wr.RowsPerPerson, gr.RowsPerPerson, ws.Name)
+				assert.Equal(t, wr.ColumnsOut, gr.ColumnsOut, ws.Name)
+			}
+			if want.SerialKeyFile != "" {
+				assert.Equal(t, pr.decrypt(t, want.SerialKeyFile), pr.decrypt(t, got.SerialKeyFile))
+			}
+			_, err = os.Stat(filepath.Join(job.Output, ".koble-beam-staging"))
+			assert.True(t, err == nil || os.IsNotExist(err))
+		})
+	}
+}
+
+func (pr *project) decrypt(t *testing.T, path string) string {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	r, err := age.Decrypt(f, pr.identity)
+	require.NoError(t, err)
+	b, err := io.ReadAll(r)
+	require.NoError(t, err)
+	require.Contains(t, string(b), "koble-serial-key-file")
+	return string(b)
+}
+
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, v))
+}
+
+// readRows reads files as sorted rows of text, and their column names.
+func readRows(t *testing.T, files []string) ([]string, []string) {
+	t.Helper()
+	var rows, cols []string
+	for _, f := range files {
+		r, err := formats.Open(f, formats.ReadOptions{})
+		require.NoError(t, err)
+		cols = cols[:0]
+		for _, fl := range r.Schema().Fields() {
+			cols = append(cols, fl.Name)
+		}
+		for r.Next() {
+			rows = append(rows, batchRows(r.RecordBatch())...)
+		}
+		require.NoError(t, r.Err())
+		r.Close()
+	}
+	sort.Strings(rows)
+	return rows, cols
+}
+
+func batchRows(b arrow.RecordBatch) []string {
+	out := make([]string, b.NumRows())
+	for i := range out {
+		vals := make([]string, b.NumCols())
+		for c := range vals {
+			vals[c] = b.Column(c).ValueStr(i)
+		}
+		out[i] = strings.Join(vals, "|")
+	}
+	return out
+}
