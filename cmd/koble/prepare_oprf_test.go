@@ -85,6 +85,9 @@ func TestPrepareOPRF(t *testing.T) {
 	mustKoble(t, "key", "export", s.keyFile, "--identity", s.identity, "--purpose", "dates", "--out", dateKey,
 		"--recipient", ident.Recipient().String())
 	prepare := func(out string, extra ...string) (int, string) {
+		// The folder exists, so that only the file's name is checked for
+		// IDs, not the temporary folder's random digits.
+		require.NoError(t, os.MkdirAll(filepath.Dir(out), 0o755))
 		args := append([]string{"prepare", "--in", in, "--out", out, "--id-column", "fnr",
 			"--shift-dates", "admit_date", "--window", "30", "--date-key", dateKey, "--identity", s.identity,
 			"--report", out + ".report.json", "--quarantine", out + ".quarantine.csv"}, s.sourceFlags()...)
@@ -146,6 +149,7 @@ func TestPrepareOPRFRefused(t *testing.T) {
 	}
 	for _, c := range cases {
 		out := filepath.Join(dir, c.name, "npr.csv")
+		require.NoError(t, os.MkdirAll(filepath.Dir(out), 0o755))
 		args := append([]string{"prepare", "--in", in, "--out", out, "--id-column", "fnr", "--report", out + ".report.json"}, s.sourceFlags()...)
 		args = append(args, "--token-file", c.token, "--oprf-batch-size", "5")
 		code, _, errs := inProcess(t, args...)
