@@ -390,7 +390,7 @@ func (p *Plan) prepareConfig(s SourcePlan, out string, opts LinkOptions) (Prepar
 		cfg.Read.Format, _ = formats.ParseFormat(s.Format)
 	}
 	cfg.Write.Compression, _ = formats.ParseCompression(p.Output.Compression)
-	cfg.Read.Types = sourceTypes(s)
+	cfg.Read.Types, cfg.InferTypes = sourceTypes(s), s.InferTypes
 	cols := make([]string, 0, len(s.Dates.Coarsen))
 	for c := range s.Dates.Coarsen {
 		cols = append(cols, c)

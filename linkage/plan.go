@@ -71,6 +71,11 @@ type SourcePlan struct {
 	// --types does: column = "string", "int64", "float64", "bool" or
 	// "date" (YYYY-MM-DD or DD.MM.YYYY).
 	Types map[string]string `toml:"types"`
+	// InferTypes infers a CSV source's whole-number and date columns
+	// from its first rows for a Parquet or Arrow delivery, as
+	// --infer-types does; the ID column, the date columns, codes with a
+	// leading zero and the columns Types names keep theirs.
+	InferTypes bool `toml:"infer_types"`
 }
 
 // DatesPlan is a source's date handling.

@@ -41,6 +41,13 @@ type PrepareConfig struct {
 	// what Prepare did.
 	Read  formats.ReadOptions
 	Write formats.WriteOptions
+	// InferTypes reads a CSV input's whole-number and date columns typed
+	// as a sample of its first rows shows them (see [InferTypes]), for a
+	// Parquet or Arrow output: the ID column, the date columns Prepare
+	// shifts, relativises or coarsens, the columns not delivered and
+	// those Read.Types names keep theirs. A CSV output keeps the text.
+	// The report lists what was inferred.
+	InferTypes bool
 
 	// Key is the project key. Prepare does not close it.
 	Key *pseudonym.Key
@@ -122,6 +129,10 @@ func Prepare(ctx context.Context, cfg PrepareConfig) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	inferred, err := cfg.inferTypes()
+	if err != nil {
+		return nil, err
+	}
 	r, err := formats.Open(cfg.In, cfg.Read)
 	if err != nil {
 		return nil, err
@@ -137,6 +148,7 @@ func Prepare(ctx context.Context, cfg PrepareConfig) (*Report, error) {
 	}
 	defer clear(dates.key)
 	rep := p.newReport(workers)
+	rep.TypesInferred = inferred
 	w, q, err := p.createOutputs(rep, workers)
 	if err != nil {
 		return nil, err
@@ -273,15 +285,7 @@ func (p *plan) createOutputs(rep *Report, workers int) (formats.Writer, *quarant
 	if err := guardSchema(cfg.In, arrow.NewSchema(p.out.Fields(), &md)); err != nil {
 		return nil, nil, err
 	}
-	outFormat := wo.Format
-	switch {
-	case outFormat != formats.FormatUnknown:
-	case cfg.Out == "-":
-		outFormat = formats.FormatCSV
-	default:
-		outFormat, _ = formats.FormatFromPath(cfg.Out) // Create below reports a bad one
-	}
-	p.sliceKept = outFormat == formats.FormatCSV
+	p.sliceKept = cfg.outFormat() == formats.FormatCSV
 	if wo.Parallel == 0 {
 		wo.Parallel = workers
 	}
@@ -362,4 +366,17 @@ func (p *plan) run(ctx context.Context, r formats.Reader, ws []*worker, s *sink)
 		return p.transform(ctx, mem, ws[wi], in)
 	}
 	return runOrdered(ctx, len(ws), next, work, s.take, func(o *batchOut) { o.release() })
+}
+
+// outFormat is the output's format: Write.Format, or what Out names
+// (CSV for standard output; unknown for a bad name, which Create reports).
+func (cfg *PrepareConfig) outFormat() formats.Format {
+	switch {
+	case cfg.Write.Format != formats.FormatUnknown:
+		return cfg.Write.Format
+	case cfg.Out == "-":
+		return formats.FormatCSV
+	}
+	f, _ := formats.FormatFromPath(cfg.Out)
+	return f
 }

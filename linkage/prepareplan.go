@@ -29,6 +29,7 @@ type outColumn struct {
 	field     arrow.Field
 	in        int // input column index
 	role      role
+	typed     bool  // roleShift: date text delivered as date32
 	ref       int   // reference column index for roleRelative, or -1
 	first     []int // PersonFirst columns for roleRelative
 	group     int   // index into plan.firsts for PersonFirst
@@ -248,6 +249,10 @@ func (p *plan) outColumns(r *roles, proj projection, serialName string) error {
 			continue
 		case r.shift[i]:
 			oc.role = roleShift
+			if p.typedDates(f) {
+				oc.typed = true
+				oc.field = arrow.Field{Name: f.Name, Type: arrow.FixedWidthTypes.Date32, Nullable: true}
+			}
 		case r.coarsen[i] != 0:
 			oc.role, oc.precision = roleCoarsen, r.coarsen[i]
 			oc.field = arrow.Field{Name: f.Name, Type: refdate.CoarsenType(r.coarsen[i]), Nullable: true}
@@ -286,7 +291,7 @@ func (p *plan) buildSteps() {
 		case roleSerial:
 			s = serialColumn{p: p, k: k}
 		case roleShift:
-			s = shiftStep{p: p, k: k, in: oc.in}
+			s = shiftStep{p: p, k: k, in: oc.in, typed: oc.typed}
 		case roleRelative:
 			s = relativeStep{p: p, k: k, oc: oc}
 		case roleCoarsen:

@@ -50,9 +50,12 @@ type Report struct {
 		Relative    map[string]string `json:"relative,omitempty"`
 		Coarsened   map[string]string `json:"coarsened,omitempty"`
 	} `json:"dates"`
-	Workers       int     `json:"workers"`
-	Seconds       float64 `json:"elapsed_seconds"`
-	RowsPerSecond float64 `json:"rows_per_second"`
+	// TypesInferred lists the CSV columns read typed by InferTypes:
+	// column -> "int64" or "date".
+	TypesInferred map[string]string `json:"types_inferred,omitempty"`
+	Workers       int               `json:"workers"`
+	Seconds       float64           `json:"elapsed_seconds"`
+	RowsPerSecond float64           `json:"rows_per_second"`
 }
 
 // newReport starts the report of a run of p on workers goroutines: what

@@ -37,6 +37,8 @@ type shiftStep struct {
 	k int // output column
 	// in is the input column.
 	in int
+	// typed: the column is date text delivered as date32 (see typedDates).
+	typed bool
 }
 
 func (s shiftStep) reads() []string  { return []string{s.p.in.Field(s.in).Name} }
@@ -62,6 +64,9 @@ func (s shiftStep) apply(ws *worker, b *batch) error {
 	if unparsable > 0 && unparsable == src.Len()-src.NullN() {
 		return fmt.Errorf("linkage: %s: column %q does not hold dates: no value in rows %d-%d is a date (YYYY-MM-DD, DD.MM.YYYY or YYYYMMDD)",
 			s.p.cfg.In, name, b.firstRow, b.firstRow+int64(b.n)-1)
+	}
+	if s.typed {
+		return s.toDates(b)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package linkage
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 
@@ -9,6 +10,7 @@ import (
 
 	"github.com/koble/koble/formats"
 	"github.com/koble/koble/pseudonym"
+	"github.com/koble/koble/refdate"
 )
 
 // InferTypes returns the types of a CSV file's columns inferred from its
@@ -28,11 +30,11 @@ func InferTypes(path string, ro formats.ReadOptions, scheme pseudonym.Scheme, ke
 	})
 }
 
-// checkSourceTypes checks a source's types: known type names, the ID
-// column left as text, and a CSV source (Parquet and Arrow files carry
-// their types).
+// checkSourceTypes checks a source's types and infer_types: known type
+// names, the ID column left as text, and a CSV source (Parquet and Arrow
+// files carry their types).
 func checkSourceTypes(s SourcePlan, where string, bad func(format string, args ...any)) {
-	if len(s.Types) == 0 {
+	if len(s.Types) == 0 && !s.InferTypes {
 		return
 	}
 	format, err := formats.ParseFormat(s.Format)
@@ -40,7 +42,7 @@ func checkSourceTypes(s SourcePlan, where string, bad func(format string, args .
 		format, err = formats.FormatFromPath(s.Path)
 	}
 	if err == nil && format != formats.FormatCSV {
-		bad("%s: types are for CSV sources: a %s file carries its column types (remove them)", where, format)
+		bad("%s: types and infer_types are for CSV sources: a %s file carries its column types (remove them)", where, format)
 	}
 	for _, col := range slices.Sorted(maps.Keys(s.Types)) {
 		t, err := formats.ParseType(s.Types[col])
@@ -63,4 +65,105 @@ func sourceTypes(s SourcePlan) map[string]arrow.DataType {
 		types[col], _ = formats.ParseType(name)
 	}
 	return types
+}
+
+// typedDates says whether a shifted column f is date text from a CSV
+// source that the output delivers as date32: a Parquet or Arrow output
+// gives dates their type, as it does for a source whose dates are typed,
+// unless the user read the column as a string on purpose (--types
+// COL:string, types = {COL = "string"}). A CSV output keeps the text as
+// it was written.
+func (p *plan) typedDates(f arrow.Field) bool {
+	cfg := p.cfg
+	if f.Type.ID() != arrow.STRING || cfg.inFormat() != formats.FormatCSV {
+		return false
+	}
+	switch cfg.outFormat() {
+	case formats.FormatParquet, formats.FormatArrowFile, formats.FormatArrowStream:
+	default:
+		return false
+	}
+	t, named := cfg.Read.Types[f.Name]
+	return !named || t.ID() != arrow.STRING
+}
+
+// inFormat is the input's format: Read.Format, or what In names (CSV for
+// standard input).
+func (cfg *PrepareConfig) inFormat() formats.Format {
+	switch {
+	case cfg.Read.Format != formats.FormatUnknown:
+		return cfg.Read.Format
+	case cfg.In == "-":
+		return formats.FormatCSV
+	}
+	f, _ := formats.FormatFromPath(cfg.In)
+	return f
+}
+
+// toDates turns the shifted date text of the step's output column into
+// date32. A delivered value with a time of day, or a partial date kept
+// as a year, has no date32 form: the run stops, naming the row and the
+// flag that keeps the column as text.
+func (s shiftStep) toDates(b *batch) error {
+	col := b.cols[s.k].(*array.String)
+	db := array.NewDate32Builder(b.mem)
+	defer db.Release()
+	db.Reserve(col.Len())
+	for i := 0; i < col.Len(); i++ {
+		if col.IsNull(i) || col.ValueLen(i) == 0 {
+			db.AppendNull()
+			continue
+		}
+		day, layout, rest, ok := refdate.ParseDate([]byte(col.Value(i)))
+		switch {
+		case ok && !layout.Partial() && len(rest) == 0:
+			db.Append(arrow.Date32(day))
+		case !b.kept(i):
+			db.AppendNull()
+		default:
+			name := s.produces()
+			return fmt.Errorf("linkage: %s: row %d, column %q: a date with a time of day, or without a day, has no %s date type: keep the column as text with --types %s:string (plan: types = {%s = \"string\"})",
+				s.p.cfg.In, b.firstRow+int64(i), name, s.p.cfg.outFormat(), name, name)
+		}
+	}
+	col.Release()
+	b.cols[s.k] = db.NewArray()
+	return nil
+}
+
+// inferTypes applies InferTypes to cfg.Read.Types (a copy) and returns
+// what it inferred, by type name.
+func (cfg *PrepareConfig) inferTypes() (map[string]string, error) {
+	if !cfg.InferTypes || cfg.inFormat() != formats.FormatCSV || cfg.outFormat() == formats.FormatCSV {
+		return nil, nil
+	}
+	keep := []string{cfg.IDColumn}
+	keep = append(keep, cfg.Shift...)
+	for _, r := range cfg.Relative {
+		keep = append(append(append(keep, r.Reference), r.PersonFirst...), r.Columns...)
+	}
+	for _, c := range cfg.Coarsen {
+		keep = append(keep, c.Column)
+	}
+	inferred, err := InferTypes(cfg.In, cfg.Read, cfg.Scheme, keep...)
+	if err != nil {
+		return nil, err
+	}
+	types := maps.Clone(cfg.Read.Types)
+	if types == nil {
+		types = map[string]arrow.DataType{}
+	}
+	names := map[string]string{}
+	kept := map[string]bool{}
+	for _, c := range cfg.Keep {
+		kept[c] = true
+	}
+	for col, t := range inferred {
+		if slices.Contains(cfg.Drop, col) || len(kept) > 0 && !kept[col] {
+			continue // not delivered: no type to give, and no row to fail
+		}
+		types[col], names[col] = t, formats.TypeName(t)
+	}
+	cfg.Read.Types = types
+	return names, nil
 }

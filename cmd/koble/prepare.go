@@ -252,6 +252,7 @@ or lz4 (read by pyarrow, polars, DuckDB; not by every JavaScript reader).`,
 	ef.add(cmd)
 	sf.add(cmd)
 	cf.add(cmd, true)
+	addInferFlag(cmd, &cfg.InferTypes)
 	fl.StringVar(&cfg.In, "in", "", "input file (CSV, Parquet or Arrow)")
 	fl.StringVar(&cfg.Out, "out", "", "output file (CSV, Parquet or Arrow)")
 	fl.StringVar(&cfg.IDColumn, "id-column", "", "column holding the national IDs")
@@ -290,6 +291,9 @@ func printPrepareSummary(g *globals, rep *linkage.Report) {
 	g.say("  persons %d, rows per person min %d, median %g, max %d", rep.Persons, rep.RowsPerPerson.Min, rep.RowsPerPerson.Median, rep.RowsPerPerson.Max)
 	g.say("  columns in  %s", strings.Join(rep.ColumnsIn, ", "))
 	g.say("  columns out %s", strings.Join(rep.ColumnsOut, ", "))
+	if len(rep.TypesInferred) > 0 {
+		g.say("  column types inferred from the first %d rows: %s", formats.DefaultInferRows, typeList(rep.TypesInferred))
+	}
 	if len(rep.Dates.Shifted) > 0 {
 		g.say("  dates shifted %s (window %d days, weekday kept: %v)", strings.Join(rep.Dates.Shifted, ", "), rep.Dates.Window, rep.Dates.KeepWeekday)
 	}
