@@ -25,19 +25,10 @@ func runOrdered[In, Out any](ctx context.Context, workers int,
 	if workers < 1 {
 		workers = 1
 	}
-	type job struct {
-		seq int
-		in  In
-	}
-	type res struct {
-		seq int
-		out Out
-		err error
-	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	jobs := make(chan job)
-	results := make(chan res, workers)
+	jobs := make(chan job[In])
+	results := make(chan result[Out], workers)
 	window := make(chan struct{}, 2*workers)
 
 	var wg sync.WaitGroup
@@ -47,7 +38,7 @@ func runOrdered[In, Out any](ctx context.Context, workers int,
 			defer wg.Done()
 			for j := range jobs {
 				out, err := work(w, j.in)
-				results <- res{j.seq, out, err}
+				results <- result[Out]{j.seq, out, err}
 			}
 		}(w)
 	}
@@ -57,34 +48,66 @@ func runOrdered[In, Out any](ctx context.Context, workers int,
 	prodErr := make(chan error, 1)
 	go func() {
 		defer close(jobs)
-		for seq := 0; ; seq++ {
-			select {
-			case window <- struct{}{}:
-			case <-ctx.Done():
-				prodErr <- nil
-				return
-			}
-			in, ok, err := next()
-			if err != nil || !ok {
-				<-window
-				prodErr <- err
-				return
-			}
-			select {
-			case jobs <- job{seq, in}:
-			case <-ctx.Done():
-				<-window
-				prodErr <- nil
-				return
-			}
-		}
+		prodErr <- produce(ctx, next, jobs, window)
 	}()
 	go func() {
 		wg.Wait()
 		close(results)
 	}()
 
-	pending := map[int]res{}
+	firstErr := sinkInOrder(results, window, sink, discard, cancel)
+	if err := <-prodErr; err != nil && firstErr == nil {
+		firstErr = err
+	}
+	if firstErr == nil {
+		// A cancelled parent context stops the producer quietly; report it.
+		firstErr = ctx.Err()
+	}
+	return firstErr
+}
+
+// job is one item of runOrdered with its place in the stream.
+type job[In any] struct {
+	seq int
+	in  In
+}
+
+// result is one item's result.
+type result[Out any] struct {
+	seq int
+	out Out
+	err error
+}
+
+// produce hands the items next yields to the workers, numbered, holding a
+// place in the window for each; it returns next's error, or nil at the
+// end of the items or when ctx is done.
+func produce[In any](ctx context.Context, next func() (In, bool, error), jobs chan<- job[In], window chan struct{}) error {
+	for seq := 0; ; seq++ {
+		select {
+		case window <- struct{}{}:
+		case <-ctx.Done():
+			return nil
+		}
+		in, ok, err := next()
+		if err != nil || !ok {
+			<-window
+			return err
+		}
+		select {
+		case jobs <- job[In]{seq, in}:
+		case <-ctx.Done():
+			<-window
+			return nil
+		}
+	}
+}
+
+// sinkInOrder hands the results to sink in the order of the items,
+// freeing a place in the window for each. On the first error it cancels
+// the run and discards every later result; it returns that error.
+func sinkInOrder[Out any](results <-chan result[Out], window chan struct{}, sink func(Out) error, discard func(Out), cancel func()) error {
+	pending := map[int]result[Out]{}
 	want := 0
 	var firstErr error
 	for r := range results {
@@ -117,13 +140,6 @@ func runOrdered[In, Out any](ctx context.Context, workers int,
 	}
 	for _, p := range pending {
 		discard(p.out)
-	}
-	if err := <-prodErr; err != nil && firstErr == nil {
-		firstErr = err
-	}
-	if firstErr == nil {
-		// A cancelled parent context stops the producer quietly; report it.
-		firstErr = ctx.Err()
 	}
 	return firstErr
 }

@@ -135,37 +135,60 @@ func (p *Plan) WriteGraph(w io.Writer, format string) error {
 
 // writeSVG lays the nodes out in four columns.
 func (p *Plan) writeSVG(w io.Writer, nodes []graphNode, edges []graphEdge) error {
-	const (
-		boxW, lineH, gapY, colGap, margin = 220, 16, 24, 120, 20
-	)
-	colX := func(c int) int { return margin + c*(boxW+colGap) }
-	type placed struct {
-		x, y, h int
-	}
-	pos := map[string]placed{}
-	height := [4]int{margin + 40, margin + 40, margin + 40, margin + 40}
 	for i := range nodes {
 		nodes[i].label = wrapLines(nodes[i].label, 32)
 	}
+	pos, total := svgLayout(nodes)
+	width := svgColX(4) - svgColGap + svgMargin
+	fmt.Fprintf(w, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="Helvetica, Arial, sans-serif" font-size="12">`+"\n", width, total, width, total)
+	fmt.Fprintf(w, `<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#555"/></marker></defs>`+"\n")
+	fmt.Fprintf(w, `<rect width="100%%" height="100%%" fill="white"/>`+"\n")
+	fmt.Fprintf(w, `<text x="%d" y="%d" font-size="16" font-weight="bold">%s: %s linkage</text>`+"\n", svgMargin, svgMargin+14, html.EscapeString(p.Project), p.Mode)
+	for i, t := range []string{"sources", "linkage", "deliveries", "researcher"} {
+		fmt.Fprintf(w, `<text x="%d" y="%d" fill="#777">%s</text>`+"\n", svgColX(i), svgMargin+34, t)
+	}
+	labels := svgEdges(w, pos, edges)
+	for _, n := range nodes {
+		svgNode(w, n, pos[n.id])
+	}
+	for _, l := range labels {
+		fmt.Fprintln(w, l)
+	}
+	fmt.Fprintln(w, "</svg>")
+	return nil
+}
+
+// The SVG drawing's measures.
+const svgBoxW, svgLineH, svgGapY, svgColGap, svgMargin = 220, 16, 24, 120, 20
+
+func svgColX(c int) int { return svgMargin + c*(svgBoxW+svgColGap) }
+
+// svgBox is a node's place in the drawing.
+type svgBox struct {
+	x, y, h int
+}
+
+// svgLayout stacks the nodes in their columns and returns their places
+// and the drawing's height.
+func svgLayout(nodes []graphNode) (map[string]svgBox, int) {
+	pos := map[string]svgBox{}
+	height := [4]int{svgMargin + 40, svgMargin + 40, svgMargin + 40, svgMargin + 40}
 	for _, n := range nodes {
 		lines := strings.Count(n.label, "\n") + 1
-		h := lines*lineH + 16
-		pos[n.id] = placed{colX(n.col), height[n.col], h}
-		height[n.col] += h + gapY
+		h := lines*svgLineH + 16
+		pos[n.id] = svgBox{svgColX(n.col), height[n.col], h}
+		height[n.col] += h + svgGapY
 	}
 	total := 0
 	for _, h := range height {
 		total = max(total, h)
 	}
-	width := colX(4) - colGap + margin
-	fmt.Fprintf(w, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="Helvetica, Arial, sans-serif" font-size="12">`+"\n", width, total, width, total)
-	fmt.Fprintf(w, `<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#555"/></marker></defs>`+"\n")
-	fmt.Fprintf(w, `<rect width="100%%" height="100%%" fill="white"/>`+"\n")
-	fmt.Fprintf(w, `<text x="%d" y="%d" font-size="16" font-weight="bold">%s: %s linkage</text>`+"\n", margin, margin+14, html.EscapeString(p.Project), p.Mode)
-	for i, t := range []string{"sources", "linkage", "deliveries", "researcher"} {
-		fmt.Fprintf(w, `<text x="%d" y="%d" fill="#777">%s</text>`+"\n", colX(i), margin+34, t)
-	}
-	var labels []string
+	return pos, total
+}
+
+// svgEdges draws the edges and returns the labels of those within one
+// column, to be drawn over the boxes.
+func svgEdges(w io.Writer, pos map[string]svgBox, edges []graphEdge) (labels []string) {
 	for _, e := range edges {
 		a, b := pos[e.from], pos[e.to]
 		if a.x == b.x {
@@ -185,40 +208,37 @@ func (p *Plan) writeSVG(w io.Writer, nodes []graphNode, edges []graphEdge) error
 			}
 			continue
 		}
-		x1, y1 := a.x+boxW, a.y+a.h/2
+		x1, y1 := a.x+svgBoxW, a.y+a.h/2
 		x2, y2 := b.x, b.y+b.h/2
 		fmt.Fprintf(w, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#555" stroke-width="1.2" marker-end="url(#arrow)"/>`+"\n", x1, y1, x2, y2)
 		if e.label != "" {
 			fmt.Fprintf(w, `<text x="%d" y="%d" font-size="10" fill="#555" text-anchor="middle">%s</text>`+"\n", (x1+x2)/2, (y1+y2)/2-4, html.EscapeString(e.label))
 		}
 	}
-	for _, n := range nodes {
-		pl := pos[n.id]
-		fill, stroke, dash := "#eef4fb", "#4a78b0", ""
-		switch n.kind {
-		case "step":
-			fill, stroke = "#fff8dc", "#b08d2a"
-		case "delivery":
-			fill, stroke = "#eefaf0", "#3c8f4f"
-		case "researcher":
-			fill, stroke = "#f5f5f5", "#666"
-		case "secret":
-			fill, stroke, dash = "#fff0f0", "#b22222", ` stroke-dasharray="5,3"`
-		}
-		fmt.Fprintf(w, `<rect x="%d" y="%d" width="%d" height="%d" rx="8" fill="%s" stroke="%s"%s/>`+"\n", pl.x, pl.y, boxW, pl.h, fill, stroke, dash)
-		for i, line := range strings.Split(n.label, "\n") {
-			weight := ""
-			if i == 0 {
-				weight = ` font-weight="bold"`
-			}
-			fmt.Fprintf(w, `<text x="%d" y="%d"%s>%s</text>`+"\n", pl.x+10, pl.y+20+i*lineH, weight, html.EscapeString(line))
-		}
+	return labels
+}
+
+// svgNode draws one node's box, coloured by its kind, and its label.
+func svgNode(w io.Writer, n graphNode, pl svgBox) {
+	fill, stroke, dash := "#eef4fb", "#4a78b0", ""
+	switch n.kind {
+	case "step":
+		fill, stroke = "#fff8dc", "#b08d2a"
+	case "delivery":
+		fill, stroke = "#eefaf0", "#3c8f4f"
+	case "researcher":
+		fill, stroke = "#f5f5f5", "#666"
+	case "secret":
+		fill, stroke, dash = "#fff0f0", "#b22222", ` stroke-dasharray="5,3"`
 	}
-	for _, l := range labels {
-		fmt.Fprintln(w, l)
+	fmt.Fprintf(w, `<rect x="%d" y="%d" width="%d" height="%d" rx="8" fill="%s" stroke="%s"%s/>`+"\n", pl.x, pl.y, svgBoxW, pl.h, fill, stroke, dash)
+	for i, line := range strings.Split(n.label, "\n") {
+		weight := ""
+		if i == 0 {
+			weight = ` font-weight="bold"`
+		}
+		fmt.Fprintf(w, `<text x="%d" y="%d"%s>%s</text>`+"\n", pl.x+10, pl.y+20+i*svgLineH, weight, html.EscapeString(line))
 	}
-	fmt.Fprintln(w, "</svg>")
-	return nil
 }
 
 // wrapLines breaks lines longer than width at spaces or commas.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"os"
 	"path/filepath"
 	"sort"
@@ -241,36 +240,6 @@ func (p *Plan) refuseLeftOut() error {
 	return nil
 }
 
-// centralSeries determines the sample and assigns the dense serial series.
-func (p *Plan) centralSeries(ctx context.Context, opts LinkOptions, rep *LinkReport) (*Series, error) {
-	rep.SampleRule = p.Sample.Rule
-	var prev *Series
-	if p.Output.PreviousSerialKey != "" {
-		f, err := os.Open(p.PreviousSerialKeyPath())
-		if err != nil {
-			return nil, fmt.Errorf("linkage: plan %s: output.previous_serial_key: %w", p.file, err)
-		}
-		prev, err = ReadSerialKey(f, p.Project, opts.Key.Serials(pseudonym.SerialOptions{}), opts.Identities...)
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p.PreviousSerialKeyPath(), err)
-		}
-	}
-	b, err := p.buildSample(ctx, opts.Key)
-	if err != nil {
-		return nil, err
-	}
-	orderKey := opts.Key.OrderKey()
-	series := b.build(orderKey, prev)
-	clear(orderKey)
-	rep.SamplePersons = int64(len(b.persons))
-	rep.NewPersons = int64(series.Len())
-	if prev != nil {
-		rep.NewPersons -= int64(prev.Len())
-	}
-	return series, nil
-}
-
 // deliverSources prepares every source the run delivers into the
 // transaction, lists every source in the report with its state, and
 // returns the delivered sources' persons.
@@ -317,61 +286,6 @@ func (p *Plan) deliverSources(ctx context.Context, tx *delivery.Tx, opts LinkOpt
 	return personSets, nil
 }
 
-// overlaps counts the persons every two delivered sources share.
-func (rep *LinkReport) overlaps(personSets map[string]map[uint64]struct{}, below int) {
-	names := make([]string, 0, len(personSets))
-	for n := range personSets {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for i := range names {
-		for j := i + 1; j < len(names); j++ {
-			a, b := personSets[names[i]], personSets[names[j]]
-			common := 0
-			for k := range a {
-				if _, ok := b[k]; ok {
-					common++
-				}
-			}
-			rep.Overlap[names[i]+" & "+names[j]] = suppress(common, below)
-		}
-	}
-}
-
-// writeSerialKey writes the serial key file (ID <-> serial), encrypted to
-// the plan's recipients, into the transaction.
-func (p *Plan) writeSerialKey(tx *delivery.Tx, series *Series, rep *LinkReport) error {
-	keyPath := p.SerialKeyPath()
-	var rcpts []age.Recipient
-	for _, r := range p.Output.SerialKeyRecipients {
-		parsed, err := age.ParseRecipients(strings.NewReader(r))
-		if err != nil {
-			return fmt.Errorf("linkage: plan %s: output.serial_key_recipients: a value is not an age recipient (age1... or age1pq1...)", p.file)
-		}
-		rcpts = append(rcpts, parsed...)
-	}
-	f, err := tx.Create(keyPath, delivery.RoleSerialKey)
-	if err != nil {
-		return err
-	}
-	err = series.WriteSerialKey(f, p.Project, rcpts...)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("linkage: writing %s: %w", keyPath, err)
-	}
-	rep.SerialKeyFile = keyPath
-	return nil
-}
-
-func suppress(n, below int) string {
-	if n > 0 && n < below {
-		return fmt.Sprintf("<%d", below)
-	}
-	return fmt.Sprint(n)
-}
-
 // prepareConfig turns a source of the plan into a prepare job.
 func (p *Plan) prepareConfig(s SourcePlan, out string, opts LinkOptions) (PrepareConfig, error) {
 	scheme := p.scheme(s)
@@ -401,26 +315,6 @@ func (p *Plan) prepareConfig(s SourcePlan, out string, opts LinkOptions) (Prepar
 		cfg.Coarsen = append(cfg.Coarsen, Coarsen{Column: c, Precision: prec})
 	}
 	return cfg, nil
-}
-
-// personSet reads a delivery's serial column as a set of hashes.
-func personSet(path, column string, format formats.Format) (map[uint64]struct{}, error) {
-	r, err := formats.Open(path, formats.ReadOptions{Columns: []string{column}, Format: format})
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	set := map[uint64]struct{}{}
-	h := fnv.New64a()
-	for r.Next() {
-		c := r.RecordBatch().Column(0)
-		for i := 0; i < c.Len(); i++ {
-			h.Reset()
-			h.Write([]byte(c.ValueStr(i)))
-			set[h.Sum64()] = struct{}{}
-		}
-	}
-	return set, r.Err()
 }
 
 // buildSample reads the sample sources and combines their persons by the
