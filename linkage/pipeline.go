@@ -163,7 +163,9 @@ type Tally struct {
 	RowsQuarantine int64            `json:"rows_quarantined"`
 	RowsNotSample  int64            `json:"rows_not_in_sample"`
 	Quarantine     map[string]int64 `json:"quarantined_by_reason"`
-	// Persons counts the rows delivered per person.
+	// Persons counts the rows delivered per person. It grows with the
+	// persons of the batches tallied (Prepare's own statistics switch to
+	// an estimate above about a million; Report does the same).
 	Persons map[uint64]uint32 `json:"persons"`
 }
 

@@ -11,31 +11,6 @@ import (
 	"github.com/koble/koble/refdate"
 )
 
-// DefaultSerialColumn is the name of the serial column unless told.
-const DefaultSerialColumn = "lnr"
-
-// column roles in the output.
-type role uint8
-
-const (
-	rolePass role = iota
-	roleSerial
-	roleShift
-	roleRelative
-	roleCoarsen
-)
-
-type outColumn struct {
-	field     arrow.Field
-	in        int // input column index
-	role      role
-	typed     bool  // roleShift: date text delivered as date32
-	ref       int   // reference column index for roleRelative, or -1
-	first     []int // PersonFirst columns for roleRelative
-	group     int   // index into plan.firsts for PersonFirst
-	precision refdate.Precision
-}
-
 // plan is the validated shape of a prepare run: the input and output
 // schemas, each output column's role, and the steps that make them.
 type plan struct {
@@ -60,6 +35,31 @@ type plan struct {
 type personFirst struct {
 	cols  []int
 	first map[uint64]int32
+}
+
+// DefaultSerialColumn is the name of the serial column unless told.
+const DefaultSerialColumn = "lnr"
+
+// column roles in the output.
+type role uint8
+
+const (
+	rolePass role = iota
+	roleSerial
+	roleShift
+	roleRelative
+	roleCoarsen
+)
+
+type outColumn struct {
+	field     arrow.Field
+	in        int // input column index
+	role      role
+	typed     bool  // roleShift: date text delivered as date32
+	ref       int   // reference column index for roleRelative, or -1
+	first     []int // PersonFirst columns for roleRelative
+	group     int   // index into plan.firsts for PersonFirst
+	precision refdate.Precision
 }
 
 // columns finds a config's columns in the input schema.
