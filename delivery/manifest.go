@@ -66,6 +66,9 @@ const (
 	RoleLinkReport  = "link-report"
 	RoleSerialKey   = "serial-key"
 	RoleDescription = "description"
+	// RoleLoader is a loading snippet: code that reads a CSV data file
+	// with its types in R, Stata, pandas or DuckDB.
+	RoleLoader = "loader"
 )
 
 // Column is a column of a data file: its name and Arrow type.

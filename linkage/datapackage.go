@@ -62,6 +62,8 @@ type tableField struct {
 	Type        string `json:"type"`
 	Format      string `json:"format,omitempty"`
 	Description string `json:"description,omitempty"`
+	// arrowType is the column's Arrow type, for the loading snippets.
+	arrowType string
 }
 
 // ianaEncoding names formats' encodings as the Data Package wants them.
@@ -99,7 +101,7 @@ func (dp *dataPackage) addResource(base, target string, f delivery.File, rep *Re
 		}
 	}
 	for _, col := range f.Schema {
-		fd := tableField{Name: col.Name, Type: tableType(col.Type, f.CSV != nil), Description: dates[col.Name]}
+		fd := tableField{Name: col.Name, Type: tableType(col.Type, f.CSV != nil), Description: dates[col.Name], arrowType: col.Type}
 		if col.Name == rep.SerialColumn {
 			fd.Description = "project-specific serial number (" + rep.SerialEncoding + ") in place of the national ID"
 			if rep.SerialEncoding == "int64" {
@@ -160,10 +162,14 @@ func packagePath(manifest string) string {
 	return strings.TrimSuffix(manifest, delivery.ManifestSuffix) + ".datapackage.json"
 }
 
-// writePackage writes the data package into the transaction.
+// writePackage writes the data package into the transaction, and the
+// loading snippets of its CSV files (see loaders.go).
 func writePackage(tx *delivery.Tx, dp *dataPackage) error {
 	if len(dp.Resources) == 0 {
 		return nil
+	}
+	if err := writeLoaders(tx, dp); err != nil {
+		return err
 	}
 	return writeReport(tx, packagePath(tx.Manifest()), delivery.RoleDescription, dp)
 }

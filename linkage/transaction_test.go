@@ -90,6 +90,37 @@ func TestDataPackageCSV(t *testing.T) {
 	assert.NotContains(t, text, `"primaryKey"`, "one person has two rows")
 }
 
+// TestLoadersInDelivery: next to a CSV delivery, loading snippets for R,
+// Stata, pandas and DuckDB, listed in the manifest; typed columns are
+// as the data package declares them: codes and serials stay text.
+func TestLoadersInDelivery(t *testing.T) {
+	key := testKey(t)
+	in := writeCSV(t, "fnr,kommune,n\n15108695088,0301,12\n15076500565,,7\n")
+	dir := t.TempDir()
+	cfg := basicConfig(key, in, filepath.Join(dir, "x.csv"))
+	cfg.Shift, cfg.Window = nil, 0
+	cfg.Write.Delimiter = '\t'
+	_, done, err := linkage.PrepareDelivery(context.Background(), cfg, linkage.Delivery{})
+	require.NoError(t, err)
+	c, err := delivery.VerifyManifest(done.Manifest)
+	require.NoError(t, err)
+	assert.Empty(t, c.Problems)
+	loaders := map[string]string{}
+	for _, f := range c.Manifest.Files {
+		if f.Role == delivery.RoleLoader {
+			b, err := os.ReadFile(filepath.Join(dir, f.Name))
+			require.NoError(t, err)
+			loaders[strings.TrimPrefix(f.Name, "x.csv.load.")] = string(b)
+		}
+	}
+	require.Len(t, loaders, 4, "R, Stata, pandas and DuckDB")
+	assert.Contains(t, loaders["R"], "`kommune` = col_character()")
+	assert.Contains(t, loaders["py"], `"kommune": "string"`)
+	assert.Contains(t, loaders["sql"], `'kommune': 'VARCHAR'`)
+	assert.Contains(t, loaders["do"], "delimiters(tab)")
+	assert.NotContains(t, loaders["do"], "destring kommune")
+}
+
 // TestPrepareDeliveryFails: a run that fails (here the leak guard, after
 // the delivery was partly written) leaves no file at all.
 func TestPrepareDeliveryFails(t *testing.T) {
