@@ -1,6 +1,8 @@
 package delivery
 
 import (
+	"github.com/koble/koble/internal/jsonout"
+
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -117,7 +119,7 @@ var zeroSum = bytes.Repeat([]byte("0"), 64)
 // marshal returns the manifest's bytes with its checksum filled in.
 func (m *Manifest) marshal() ([]byte, error) {
 	m.Checksum = string(zeroSum)
-	b, err := json.MarshalIndent(m, "", "  ")
+	b, err := jsonout.MarshalIndent(m)
 	if err != nil {
 		return nil, err
 	}

@@ -1,10 +1,11 @@
 package delivery
 
 import (
+	"github.com/koble/koble/internal/jsonout"
+
 	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -153,10 +154,7 @@ func (t *Tx) Create(target, role string) (*os.File, error) {
 // HTML escaping.
 func (t *Tx) WriteJSON(target, role string, v any) error {
 	return t.WriteWith(target, role, func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent("", "  ")
-		return enc.Encode(v)
+		return jsonout.NewEncoder(w, true).Encode(v)
 	})
 }
 
@@ -273,7 +271,7 @@ func (t *Tx) commitFiles(raw []byte) error {
 	for _, e := range t.files {
 		j.Targets = append(j.Targets, e.target)
 	}
-	jb, _ := json.Marshal(j)
+	jb, _ := jsonout.Marshal(j)
 	t.journal = filepath.Join(filepath.Dir(t.manifest), tempPrefix+t.id+journalSuffix)
 	if err := step("journal"); err != nil {
 		return err

@@ -122,6 +122,9 @@ func TestLinkDistributed(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, bytes.Equal(full, alone))
 	assert.Contains(t, rep.Overlap, "cancer & death")
+	lr, err := os.ReadFile(filepath.Join(filepath.Dir(p.DeliveryPath("cancer")), p.Project+".link-report.json"))
+	require.NoError(t, err)
+	assert.Contains(t, string(lr), `"cancer & death"`, "JSON without HTML escapes")
 	assertNoIDsIn(t, filepath.Dir(p.DeliveryPath("cancer")), dir)
 }
 

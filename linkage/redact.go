@@ -2,9 +2,9 @@ package linkage
 
 import (
 	"bytes"
-	"encoding/json"
 	"io"
 
+	"github.com/koble/koble/internal/jsonout"
 	"github.com/koble/koble/pseudonym"
 )
 
@@ -24,9 +24,7 @@ import (
 // IDs as often as not.
 func encodeReportJSON(w io.Writer, v any) error {
 	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
+	if err := jsonout.NewEncoder(&b, true).Encode(v); err != nil {
 		return err
 	}
 	_, err := w.Write(redactJSONStrings(b.Bytes()))

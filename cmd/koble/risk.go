@@ -1,12 +1,12 @@
 package main
 
 import (
-	"encoding/json"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/koble/koble/formats"
+	"github.com/koble/koble/internal/jsonout"
 	"github.com/koble/koble/linkage"
 	"github.com/koble/koble/risk"
 )
@@ -129,7 +129,7 @@ prepare and link refuse a delivery that fails (see prepare --risk-qi).`,
 				}
 			}
 			if asJSON {
-				return json.NewEncoder(g.env.stdout).Encode(publishedReport(res))
+				return jsonout.NewEncoder(g.env.stdout, false).Encode(publishedReport(res))
 			}
 			return res.WriteText(g.env.stdout)
 		},
@@ -166,8 +166,7 @@ func writeRiskJSON(path string, r *risk.Result, overwrite bool) error {
 	if err != nil {
 		return err
 	}
-	enc := json.NewEncoder(af)
-	enc.SetIndent("", "  ")
+	enc := jsonout.NewEncoder(af, true)
 	if err := enc.Encode(publishedReport(r)); err != nil {
 		af.Abort()
 		return err
