@@ -36,7 +36,10 @@ type LinkOptions struct {
 	Workers int
 	// Overwrite allows replacing earlier deliveries.
 	Overwrite bool
-	// SuppressBelow shows overlap counts below it as "<N" (default 5).
+	// SuppressBelow is k: the link report in the delivery withholds
+	// counts from 1 to k-1, and those that would reveal them (see
+	// [Count]); 0 takes the plan's output.suppress_below, else
+	// [DefaultSuppressBelow]. One of [SuppressionPresets].
 	SuppressBelow int
 	// Tool is recorded in the outputs' metadata.
 	Tool string
@@ -53,8 +56,8 @@ type SourceReport struct {
 	Register       string `json:"register"`
 	State          string `json:"state"`
 	Delivery       string `json:"delivery,omitempty"`
-	RowsIn         int64  `json:"rows_in"`
-	RowsOut        int64  `json:"rows_out"`
+	RowsRead       int64  `json:"rows_read"`
+	RowsWritten    int64  `json:"rows_written"`
 	RowsQuarantine int64  `json:"rows_quarantined"`
 	RowsNotSample  int64  `json:"rows_not_in_sample,omitempty"`
 	Persons        int64  `json:"persons"`
@@ -73,8 +76,9 @@ const (
 	StatePseudoreg = "not run here: delivered by the pseudonymous-register flow (koble link PLAN --party definer, then administrator, then register)"
 )
 
-// LinkReport says what a plan's run did. Overlap counts below the
-// threshold are given as "<N", as statistical offices do.
+// LinkReport says what a plan's run did, with exact counts, for the one
+// who runs it. Written as JSON (into the delivery, for the researcher) it
+// withholds small counts: see [LinkReport.MarshalJSON].
 type LinkReport struct {
 	Project        string            `json:"project"`
 	Mode           string            `json:"mode"`
@@ -85,7 +89,7 @@ type LinkReport struct {
 	NewPersons     int64             `json:"new_persons,omitempty"`
 	SerialKeyFile  string            `json:"serial_key_file,omitempty"`
 	Sources        []SourceReport    `json:"sources"`
-	Overlap        map[string]string `json:"overlap_persons"`
+	Overlap        map[string]int64  `json:"overlap_persons"`
 	Seconds        float64           `json:"elapsed_seconds"`
 	// Manifest is the manifest of the run's delivery, written last; Archive
 	// the encrypted delivery, if asked for.
@@ -93,7 +97,9 @@ type LinkReport struct {
 	Archive  string `json:"archive,omitempty"`
 	// Stale lists files of interrupted runs removed before this one.
 	Stale []string `json:"-"`
-	pkg   *dataPackage
+	// SuppressBelow is the k the JSON form withholds counts below.
+	SuppressBelow int `json:"-"`
+	pkg           *dataPackage
 }
 
 // Link runs a plan: in distributed mode each source's part is a
@@ -111,7 +117,13 @@ func Link(ctx context.Context, p *Plan, opts LinkOptions) (rep *LinkReport, err 
 		return nil, err
 	}
 	if opts.SuppressBelow == 0 {
-		opts.SuppressBelow = 5
+		opts.SuppressBelow = p.Output.SuppressBelow
+	}
+	if opts.SuppressBelow == 0 {
+		opts.SuppressBelow = DefaultSuppressBelow
+	}
+	if err := CheckSuppressBelow(opts.SuppressBelow); err != nil {
+		return nil, err
 	}
 	outDir := p.path(p.Output.Dir)
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
@@ -130,7 +142,7 @@ func Link(ctx context.Context, p *Plan, opts LinkOptions) (rep *LinkReport, err 
 		p.ref = pseudonym.DateOf(time.Now()) // a plan that was not loaded
 	}
 	rep = &LinkReport{Project: p.Project, Mode: p.Mode, KeyFingerprint: opts.fingerprint(), ReferenceDate: p.ref.String(),
-		Overlap: map[string]string{}, Manifest: tx.Manifest(), Stale: tx.Stale}
+		Overlap: map[string]int64{}, Manifest: tx.Manifest(), Stale: tx.Stale, SuppressBelow: opts.SuppressBelow}
 	if len(opts.Encrypt) > 0 {
 		rep.Archive = delivery.ArchiveFor(tx.Manifest())
 		if err := tx.Encrypt(rep.Archive, opts.Encrypt...); err != nil {
@@ -147,7 +159,7 @@ func Link(ctx context.Context, p *Plan, opts LinkOptions) (rep *LinkReport, err 
 	if err != nil {
 		return nil, err
 	}
-	rep.overlaps(personSets, opts.SuppressBelow)
+	rep.overlaps(personSets)
 	if series != nil {
 		if err := p.writeSerialKey(tx, series, rep); err != nil {
 			return nil, err
@@ -277,7 +289,7 @@ func (p *Plan) deliverSources(ctx context.Context, tx *delivery.Tx, opts LinkOpt
 		}
 		personSets[s.Name] = set
 		sr.State, sr.Delivery, sr.Report = StateDelivered, out, cfg.ReportPath
-		sr.RowsIn, sr.RowsOut, sr.RowsQuarantine, sr.RowsNotSample, sr.Persons = r.RowsRead, r.RowsWritten, r.RowsQuarantine, r.RowsNotSample, int64(len(set))
+		sr.RowsRead, sr.RowsWritten, sr.RowsQuarantine, sr.RowsNotSample, sr.Persons = r.RowsRead, r.RowsWritten, r.RowsQuarantine, r.RowsNotSample, int64(len(set))
 		if series != nil {
 			sr.SamplePersons = int64(len(set))
 		}

@@ -3,6 +3,7 @@ package linkage_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -209,7 +210,77 @@ func TestLinkCentralised(t *testing.T) {
 				assert.Equal(t, keyMap[id], s)
 			}
 			assertNoIDsIn(t, filepath.Dir(p.DeliveryPath("cancer")), dir)
+			assertPublished(t, filepath.Join(filepath.Dir(p.DeliveryPath("cancer")), p.Project+".link-report.json"), 10, rep, linkage.LinkOptions{Key: key, SuppressBelow: 10, Overwrite: true}, p)
 		})
+	}
+}
+
+// assertPublished: the link report in the delivery shows no count from 1
+// to k-1 (after a rerun with k), each count is a number or withheld with
+// "suppressed": true, and the shown counts are the exact ones.
+func assertPublished(t *testing.T, path string, k int, exact *linkage.LinkReport, opts linkage.LinkOptions, p *linkage.Plan) {
+	t.Helper()
+	_, err := linkage.Link(context.Background(), p, opts)
+	require.NoError(t, err)
+	raw, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var rep struct {
+		Suppression struct{ K int }
+		Sources     []struct {
+			Name     string
+			RowsRead struct {
+				Value      *int64
+				Suppressed bool
+			} `json:"rows_read"`
+			Persons struct {
+				Value      *int64
+				Suppressed bool
+			}
+		}
+		Overlap map[string]struct {
+			Value      *int64
+			Suppressed bool
+		} `json:"overlap_persons"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &rep))
+	assert.Equal(t, k, rep.Suppression.K)
+	var walk func(v any)
+	counts, withheld := 0, 0
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if val, ok := v["value"]; ok {
+				counts++
+				if val == nil {
+					withheld++
+					assert.Equal(t, true, v["suppressed"], "a missing value is marked withheld")
+				} else {
+					n := val.(float64)
+					assert.False(t, n >= 1 && n < float64(k), "a count of %v is shown, below k = %d", n, k)
+				}
+			}
+			for _, x := range v {
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	var generic any
+	require.NoError(t, json.Unmarshal(raw, &generic))
+	walk(generic)
+	assert.Positive(t, counts)
+	for i, s := range rep.Sources {
+		if s.Persons.Value != nil {
+			assert.Equal(t, exact.Sources[i].Persons, *s.Persons.Value, "%s: a shown count is exact", s.Name)
+		}
+	}
+	for pair, c := range rep.Overlap {
+		if c.Value != nil {
+			assert.Equal(t, exact.Overlap[pair], *c.Value, "%s: a shown count is exact", pair)
+		}
 	}
 }
 

@@ -76,7 +76,7 @@ func (p *Plan) writeSerialKey(tx *delivery.Tx, series *Series, rep *LinkReport) 
 }
 
 // overlaps counts the persons every two delivered sources share.
-func (rep *LinkReport) overlaps(personSets map[string]map[uint64]struct{}, below int) {
+func (rep *LinkReport) overlaps(personSets map[string]map[uint64]struct{}) {
 	names := make([]string, 0, len(personSets))
 	for n := range personSets {
 		names = append(names, n)
@@ -85,22 +85,15 @@ func (rep *LinkReport) overlaps(personSets map[string]map[uint64]struct{}, below
 	for i := range names {
 		for j := i + 1; j < len(names); j++ {
 			a, b := personSets[names[i]], personSets[names[j]]
-			common := 0
+			var common int64
 			for k := range a {
 				if _, ok := b[k]; ok {
 					common++
 				}
 			}
-			rep.Overlap[names[i]+" & "+names[j]] = suppress(common, below)
+			rep.Overlap[names[i]+" & "+names[j]] = common
 		}
 	}
-}
-
-func suppress(n, below int) string {
-	if n > 0 && n < below {
-		return fmt.Sprintf("<%d", below)
-	}
-	return fmt.Sprint(n)
 }
 
 // personSet reads a delivery's serial column as a set of hashes.

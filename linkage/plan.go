@@ -110,6 +110,9 @@ type OutputPlan struct {
 	// PreviousSerialKey (centralised) is the serial key file of the previous
 	// delivery: persons in it keep their serials.
 	PreviousSerialKey string `toml:"previous_serial_key"`
+	// SuppressBelow is k for the link report in the delivery: counts
+	// 1..k-1 are withheld (3, 5 or 10; 5 if unset).
+	SuppressBelow int `toml:"suppress_below"`
 }
 
 // PseudoregPlan names the parties' age recipients and the files they

@@ -52,6 +52,9 @@ func (p *Plan) Check() error {
 	} else if f := p.outFormat(); (f == formats.FormatArrowFile || f == formats.FormatArrowStream) && (comp == formats.CompressionSnappy || comp == formats.CompressionGzip) {
 		c.bad("output: compression %q: Arrow files compress with zstd or lz4 only", p.Output.Compression)
 	}
+	if k := p.Output.SuppressBelow; k != 0 && CheckSuppressBelow(k) != nil {
+		c.bad("output.suppress_below = %d: use one of %v", k, SuppressionPresets)
+	}
 	if len(c.probs) > 0 {
 		return &PolicyError{File: p.file, Problems: c.probs}
 	}

@@ -528,7 +528,7 @@ func linkCentral(data, out string) (int64, error) {
 	}
 	var rows int64
 	for _, s := range rep.Sources {
-		rows += s.RowsIn
+		rows += s.RowsRead
 	}
 	return rows, nil
 }

@@ -175,8 +175,8 @@ func runDemoSteps(ctx context.Context, g *globals, dir, data string, m *synth.Ma
 			fmt.Fprintf(w, "   sample: %d persons with a C5 cancer diagnosis, numbered 1..%d; serial key file %s\n", rep.SamplePersons, rep.NewPersons, rep.SerialKeyFile)
 		}
 		for _, s := range rep.Sources {
-			fmt.Fprintf(w, "   %-8s %7d rows in, %7d delivered, %3d quarantined, %6d not in sample, %6d persons -> %s\n",
-				s.Name, s.RowsIn, s.RowsOut, s.RowsQuarantine, s.RowsNotSample, s.Persons, s.Delivery)
+			fmt.Fprintf(w, "   %-8s %7s rows read, %7s written, %3s quarantined, %6s not in sample, %6s persons -> %s\n",
+				s.Name, thousands(s.RowsRead), thousands(s.RowsWritten), thousands(s.RowsQuarantine), thousands(s.RowsNotSample), thousands(s.Persons), s.Delivery)
 		}
 		pairs := make([]string, 0, len(rep.Overlap))
 		for k := range rep.Overlap {
@@ -184,8 +184,9 @@ func runDemoSteps(ctx context.Context, g *globals, dir, data string, m *synth.Ma
 		}
 		sort.Strings(pairs)
 		for _, k := range pairs {
-			fmt.Fprintf(w, "   persons in common, %s: %s\n", k, rep.Overlap[k])
+			fmt.Fprintf(w, "   persons in common, %s: %s\n", k, thousands(rep.Overlap[k]))
 		}
+		fmt.Fprintf(w, "   (exact counts, for the one who runs the linkage; the link report in the delivery withholds counts 1 to %d)\n", rep.SuppressBelow-1)
 	}
 	if err := demoPseudoreg(ctx, w, dir, data, key, step); err != nil {
 		return err

@@ -145,7 +145,7 @@ file), --party register (the extract).`,
 				return err
 			}
 			sayStale(g, rep.Stale)
-			g.say("koble: %s linkage of project %s (key %s)", rep.Mode, rep.Project, rep.KeyFingerprint)
+			g.say("koble: %s linkage of project %s (key %s); exact counts, for you: the link report in the delivery withholds counts 1 to %d", rep.Mode, rep.Project, rep.KeyFingerprint, rep.SuppressBelow-1)
 			if rep.Mode == linkage.Centralised {
 				g.say("  sample (%s): %d persons, %d new serials; serial key file %s", rep.SampleRule, rep.SamplePersons, rep.NewPersons, rep.SerialKeyFile)
 			}
@@ -154,7 +154,8 @@ file), --party register (the extract).`,
 					g.say("  %-12s %s", s.Name, s.State)
 					continue
 				}
-				g.say("  %-12s rows %8d in, %8d out, %6d quarantined, %6d not in sample; %d persons -> %s", s.Name, s.RowsIn, s.RowsOut, s.RowsQuarantine, s.RowsNotSample, s.Persons, s.Delivery)
+				g.say("  %-12s rows %s read, %s written, %s quarantined, %s not in sample; %s persons -> %s", s.Name,
+					thousands(s.RowsRead), thousands(s.RowsWritten), thousands(s.RowsQuarantine), thousands(s.RowsNotSample), thousands(s.Persons), s.Delivery)
 			}
 			pairs := make([]string, 0, len(rep.Overlap))
 			for k := range rep.Overlap {
@@ -162,7 +163,7 @@ file), --party register (the extract).`,
 			}
 			sort.Strings(pairs)
 			for _, k := range pairs {
-				g.say("  persons in common, %s: %s", k, rep.Overlap[k])
+				g.say("  persons in common, %s: %s", k, thousands(rep.Overlap[k]))
 			}
 			sayDelivered(g, rep.Manifest, rep.Archive)
 			return nil
@@ -174,6 +175,7 @@ file), --party register (the extract).`,
 	cmd.Flags().StringVar(&party, "party", "", "run one party's step of the pseudonymous-register flow: definer, administrator or register")
 	cmd.Flags().IntVar(&opts.Workers, "workers", 0, workersHelp)
 	cmd.Flags().BoolVar(&opts.Overwrite, "overwrite", false, "replace earlier deliveries")
+	cmd.Flags().IntVar(&opts.SuppressBelow, "suppress-below", 0, "k: the link report in the delivery withholds counts 1..k-1 (3, 5 or 10; default: the plan's output.suppress_below, else 5)")
 	addReferenceFlag(cmd.Flags(), &ref)
 	return cmd
 }
