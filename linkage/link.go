@@ -80,17 +80,17 @@ const (
 // who runs it. Written as JSON (into the delivery, for the researcher) it
 // withholds small counts: see [LinkReport.MarshalJSON].
 type LinkReport struct {
-	Project        string            `json:"project"`
-	Mode           string            `json:"mode"`
-	KeyFingerprint string            `json:"key_fingerprint"`
-	ReferenceDate  string            `json:"reference_date"`
-	SampleRule     string            `json:"sample_rule,omitempty"`
-	SamplePersons  int64             `json:"sample_persons,omitempty"`
-	NewPersons     int64             `json:"new_persons,omitempty"`
-	SerialKeyFile  string            `json:"serial_key_file,omitempty"`
-	Sources        []SourceReport    `json:"sources"`
-	Overlap        map[string]int64  `json:"overlap_persons"`
-	Seconds        float64           `json:"elapsed_seconds"`
+	Project        string           `json:"project"`
+	Mode           string           `json:"mode"`
+	KeyFingerprint string           `json:"key_fingerprint"`
+	ReferenceDate  string           `json:"reference_date"`
+	SampleRule     string           `json:"sample_rule,omitempty"`
+	SamplePersons  int64            `json:"sample_persons,omitempty"`
+	NewPersons     int64            `json:"new_persons,omitempty"`
+	SerialKeyFile  string           `json:"serial_key_file,omitempty"`
+	Sources        []SourceReport   `json:"sources"`
+	Overlap        map[string]int64 `json:"overlap_persons"`
+	Seconds        float64          `json:"elapsed_seconds"`
 	// Manifest is the manifest of the run's delivery, written last; Archive
 	// the encrypted delivery, if asked for.
 	Manifest string `json:"manifest"`
