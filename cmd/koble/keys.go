@@ -280,7 +280,7 @@ revealing it. The OPRF public key is what sources that obtain serials from
 		},
 	}
 	kf.add(info)
-	cmd.AddCommand(info, newKeyExportCmd(g))
+	cmd.AddCommand(info, newKeyExportCmd(g), newKeyRecipientCmd(g))
 	return cmd
 }
 

@@ -127,6 +127,17 @@ or lz4 (read by pyarrow, polars, DuckDB; not by every JavaScript reader).`,
 				return usageError{err}
 			}
 			cfg.Shift = splitList(shift)
+			outF := outFormat(cfg.Out)
+			if err := checkOrphans(cmd.Flags(),
+				orphan{"window", "--shift-dates COLUMNS", len(cfg.Shift) > 0},
+				orphan{"keep-weekday", "--shift-dates COLUMNS", len(cfg.Shift) > 0},
+				orphan{"keep-year", "--shift-dates COLUMNS", len(cfg.Shift) > 0},
+				orphan{"out-delimiter", "a CSV output (--out FILE.csv)", outF == formats.FormatCSV || outF == formats.FormatUnknown},
+				orphan{"out-encoding", "a CSV output (--out FILE.csv)", outF == formats.FormatCSV || outF == formats.FormatUnknown},
+				orphan{"row-group-rows", "a Parquet output (--out FILE.parquet)", outF == formats.FormatParquet || outF == formats.FormatUnknown},
+			); err != nil {
+				return err
+			}
 			if len(cfg.Shift) > 0 && cfg.Window == 0 {
 				return usagef("--shift-dates needs --window DAYS")
 			}

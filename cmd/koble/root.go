@@ -209,3 +209,13 @@ func useCores(n int) {
 		runtime.GOMAXPROCS(n)
 	}
 }
+
+// minArgs is cobra.MinimumNArgs with a usage error.
+func minArgs(n int, what string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) < n {
+			return usagef("expected at least %d %s, got %d", n, what, len(args))
+		}
+		return nil
+	}
+}
