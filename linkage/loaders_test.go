@@ -36,7 +36,7 @@ func TestLoaderTypes(t *testing.T) {
 		want []string
 	}{
 		{"R", loaderR(r, "npr"), []string{"`lnr` = col_character()", "`kommune` = col_character()", "`days` = col_integer()",
-			"`cost` = col_character() # 64-bit", "`weight` = col_double()", "`dead` = col_logical()",
+			"# a 64-bit integer, read as text", "`cost` = col_character()", "`weight` = col_double()", "`dead` = col_logical()",
 			"`admit_date` = col_date(\"%Y-%m-%d\")", `delim = ";"`, `encoding = "ISO-8859-1"`, `na = ""`}},
 		{"pandas", loaderPandas(r, "npr"), []string{`"lnr": "string"`, `"kommune": "string"`, `"days": "Int64"`, `"cost": "Int64"`,
 			`"weight": "Float64"`, `"dead": "boolean"`, `npr["admit_date"] = pd.to_datetime(npr["admit_date"], format="%Y-%m-%d")`,

@@ -39,11 +39,11 @@ func loaderR(r dataResource, v string) string {
 	fmt.Fprintf(&b, "  locale = locale(encoding = %s),\n", quoteC(rEncoding[r.Encoding]))
 	b.WriteString("  col_types = cols(\n    .default = col_character()")
 	for _, f := range r.Schema.Fields {
-		typ := "col_character()"
+		typ, note := "col_character()", ""
 		switch f.Type {
 		case "integer", "year":
 			if wideInteger(f) {
-				typ = "col_character() # 64-bit integer: R's numbers lose digits above 2^53; bit64::as.integer64() keeps them"
+				note = "    # a 64-bit integer, read as text: R's numbers lose digits above 2^53; bit64::as.integer64() keeps them\n"
 			} else {
 				typ = "col_integer()"
 			}
@@ -56,9 +56,7 @@ func loaderR(r dataResource, v string) string {
 		case "datetime":
 			typ = "col_datetime(" + quoteC(dateFormat(f)) + ")"
 		}
-		// The comma goes before the field, so that a trailing comment
-		// does not swallow it.
-		fmt.Fprintf(&b, ",\n    `%s` = %s", strings.ReplaceAll(f.Name, "`", "\\`"), typ)
+		fmt.Fprintf(&b, ",\n%s    `%s` = %s", note, strings.ReplaceAll(f.Name, "`", "\\`"), typ)
 	}
 	b.WriteString("\n  )\n)\nproblems(" + v + ")\n")
 	return b.String()
