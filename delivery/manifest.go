@@ -29,7 +29,9 @@ type Manifest struct {
 	KeyFingerprint  string `json:"key_fingerprint,omitempty"`
 	PlanFingerprint string `json:"plan_fingerprint,omitempty"`
 	ReferenceDate   string `json:"reference_date,omitempty"`
-	Files           []File `json:"files"`
+	// Risk is the disclosure-risk check of the delivery, if one was run.
+	Risk  *Risk  `json:"disclosure_risk,omitempty"`
+	Files []File `json:"files"`
 	// Checksum is the SHA-256 of the manifest file with this field's value
 	// set to 64 zeros.
 	Checksum string `json:"manifest_sha256"`
@@ -42,6 +44,7 @@ type Header struct {
 	KeyFingerprint  string
 	PlanFingerprint string
 	ReferenceDate   string
+	Risk            *Risk
 }
 
 // File is one file of a delivery. Name is relative to the manifest's

@@ -227,7 +227,7 @@ func (t *Tx) Commit(h Header) (*Manifest, error) {
 // describeAll syncs and hashes every file and makes the manifest.
 func (t *Tx) describeAll(h Header) (*Manifest, error) {
 	m := &Manifest{Version: ManifestVersion, Transaction: t.id, Tool: h.Tool, Project: h.Project,
-		KeyFingerprint: h.KeyFingerprint, PlanFingerprint: h.PlanFingerprint, ReferenceDate: h.ReferenceDate}
+		KeyFingerprint: h.KeyFingerprint, PlanFingerprint: h.PlanFingerprint, ReferenceDate: h.ReferenceDate, Risk: h.Risk}
 	base := filepath.Dir(t.manifest)
 	for _, e := range t.files {
 		if err := step("hash"); err != nil {

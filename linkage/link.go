@@ -47,6 +47,11 @@ type LinkOptions struct {
 	// archive encrypted with age to these recipients (see package
 	// delivery), instead of files.
 	Encrypt []age.Recipient
+	// Risk, if not nil, checks the disclosure risk of the person-level
+	// view of the run's deliveries joined on the serial, before the run
+	// commits (see [RiskCheck]; [Plan.RiskCheck] makes it from the plan's
+	// [risk] section).
+	Risk *RiskCheck
 }
 
 // SourceReport is one source's part of a [LinkReport]. State says whether
@@ -177,6 +182,11 @@ func Link(ctx context.Context, p *Plan, opts LinkOptions) (rep *LinkReport, err 
 		return nil, err
 	}
 	h := delivery.Header{Tool: tool(opts.Tool), Project: p.Project, KeyFingerprint: rep.KeyFingerprint, PlanFingerprint: fp, ReferenceDate: rep.ReferenceDate}
+	if opts.Risk != nil {
+		if h.Risk, err = p.checkJoined(ctx, tx, opts.Risk, rep); err != nil {
+			return nil, err
+		}
+	}
 	if _, err := tx.Commit(h); err != nil {
 		return nil, err
 	}

@@ -34,11 +34,14 @@ type Plan struct {
 	Pseudoreg *PseudoregPlan `toml:"pseudoreg"`
 	// Serials, if source = "oprf", has the sources get their serials from
 	// the pseudonym administrator's service (see [SerialsPlan]).
-	Serials *SerialsPlan   `toml:"serials"`
-	ref     pseudonym.Date // ReferenceDate, or the date the plan was loaded
-	dir     string         // the plan file's folder
-	file    string         // the plan file
-	regs    map[string]Register
+	Serials *SerialsPlan `toml:"serials"`
+	// Risk, if present, checks the disclosure risk of the run's joined
+	// deliveries before they are written (see [RiskCheck]).
+	Risk *RiskPlan      `toml:"risk"`
+	ref  pseudonym.Date // ReferenceDate, or the date the plan was loaded
+	dir  string         // the plan file's folder
+	file string         // the plan file
+	regs map[string]Register
 }
 
 // SamplePlan says who is in a centralised linkage: the persons of the

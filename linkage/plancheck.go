@@ -55,6 +55,11 @@ func (p *Plan) Check() error {
 	if k := p.Output.SuppressBelow; k != 0 && CheckSuppressBelow(k) != nil {
 		c.bad("output.suppress_below = %d: use one of %v", k, SuppressionPresets)
 	}
+	if p.Risk != nil {
+		if _, err := p.Risk.config(); err != nil {
+			c.bad("risk: %v", err)
+		}
+	}
 	if len(c.probs) > 0 {
 		return &PolicyError{File: p.file, Problems: c.probs}
 	}

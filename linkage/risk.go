@@ -42,8 +42,17 @@ func LoadFrame(ctx context.Context, path string, ro formats.ReadOptions, qi []st
 
 // readAll streams a file's batches into add.
 func readAll(ctx context.Context, path string, ro formats.ReadOptions, add func(arrow.RecordBatch) error) error {
+	return readNamed(ctx, path, path, ro, add)
+}
+
+// readNamed is readAll for a file whose errors name it as name (a
+// temporary file by the name it is delivered under).
+func readNamed(ctx context.Context, path, name string, ro formats.ReadOptions, add func(arrow.RecordBatch) error) error {
 	r, err := formats.Open(path, ro)
 	if err != nil {
+		if name != path {
+			return fmt.Errorf("%s: %w", name, err)
+		}
 		return err
 	}
 	defer r.Close()
@@ -52,8 +61,13 @@ func readAll(ctx context.Context, path string, ro formats.ReadOptions, add func(
 			return err
 		}
 		if err := add(r.RecordBatch()); err != nil {
-			return fmt.Errorf("%s: %w", path, err)
+			return fmt.Errorf("%s: %w", name, err)
 		}
 	}
-	return r.Err()
+	if err := r.Err(); err != nil && name != path {
+		return fmt.Errorf("%s: %w", name, err)
+	} else if err != nil {
+		return err
+	}
+	return nil
 }

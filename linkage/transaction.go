@@ -25,6 +25,11 @@ type Delivery struct {
 	// PlanFingerprint, Source and Register are recorded in the manifest.
 	PlanFingerprint  string
 	Source, Register string
+	// Risk, if not nil, checks the disclosure risk of the delivery before
+	// it commits (see [RiskCheck]); its report goes to RiskReport (the
+	// output's path with ".risk.json" if empty).
+	Risk       *RiskCheck
+	RiskReport string
 }
 
 // Delivered is what a committed delivery left: the manifest's path, or the
@@ -70,10 +75,32 @@ func PrepareDelivery(ctx context.Context, cfg PrepareConfig, d Delivery) (*Repor
 		return nil, nil, err
 	}
 	h := delivery.Header{Tool: tool(cfg.Tool), Project: rep.Project, KeyFingerprint: rep.KeyFingerprint, PlanFingerprint: d.PlanFingerprint}
+	if d.Risk != nil {
+		if h.Risk, err = checkDelivery(ctx, tx, cfg, rep.SerialColumn, d); err != nil {
+			return nil, nil, err
+		}
+	}
 	if _, err := tx.Commit(h); err != nil {
 		return nil, nil, err
 	}
 	return rep, done, nil
+}
+
+// checkDelivery runs the delivery's risk check on the staged output and
+// writes the researcher-facing risk report into the transaction.
+func checkDelivery(ctx context.Context, tx *delivery.Tx, cfg PrepareConfig, serial string, d Delivery) (*delivery.Risk, error) {
+	sd, err := stage(tx, "", cfg.Out, cfg.Write)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := d.Risk.check(ctx, serial, []stagedData{sd})
+	if err != nil {
+		return nil, err
+	}
+	if d.RiskReport == "" {
+		d.RiskReport = cfg.Out + ".risk.json"
+	}
+	return rec, writeRiskReport(tx, d.RiskReport, d.Risk.Result)
 }
 
 func tool(t string) string {

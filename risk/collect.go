@@ -178,7 +178,8 @@ func (c *Collector) Add(batch arrow.RecordBatch) error {
 
 // AddSource counts a batch of one source of a joined view (deliveries the
 // researcher can join on the serial): the quasi-identifiers and sensitive
-// column it lacks are left to other sources. Only the combination mode
+// column it lacks are left to other sources (a source with none of them
+// still adds its persons, with no values). Only the combination mode
 // joins sources, since the other modes combine values row by row.
 func (c *Collector) AddSource(batch arrow.RecordBatch) error {
 	if c.cfg.Mode != Combination {
@@ -214,7 +215,7 @@ func (c *Collector) add(batch arrow.RecordBatch, needAll bool) error {
 		c.seen[j] = true
 		c.dicts[j].fill(batch.Column(fi[0]), c.ids[j])
 	}
-	if present == 0 {
+	if present == 0 && needAll {
 		return fmt.Errorf("risk: the batch has none of the columns %s", strings.Join(c.cols, ", "))
 	}
 	c.rows += int64(n)

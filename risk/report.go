@@ -174,3 +174,22 @@ func persons(n int64) string {
 	}
 	return fmt.Sprintf("%d persons", n)
 }
+
+// Published is the researcher-facing report: the settings, the verdict
+// and the figures with every count from 1 to K-1 withheld, each figure
+// explained in one sentence.
+type Published struct {
+	Mode      string   `json:"mode"`
+	QI        []string `json:"quasi_identifiers"`
+	Sensitive string   `json:"sensitive,omitempty"`
+	K         int      `json:"k"`
+	// SuppressionThreshold: counts below it (and above 0) are withheld.
+	SuppressionThreshold int      `json:"suppression_threshold"`
+	Pass                 bool     `json:"pass"`
+	Figures              []Figure `json:"figures"`
+}
+
+// Publish returns the researcher-facing report of the result.
+func (r *Result) Publish() Published {
+	return Published{Mode: r.Mode, QI: r.QI, Sensitive: r.Sensitive, K: r.K, SuppressionThreshold: r.K, Pass: r.Pass, Figures: r.Published()}
+}

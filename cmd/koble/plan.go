@@ -75,7 +75,7 @@ func newLinkCmd(g *globals) *cobra.Command {
 	var kf keyFlags
 	var ef encryptFlags
 	var opts linkage.LinkOptions
-	var party, ref string
+	var party, ref, accept string
 	cmd := &cobra.Command{
 		Use:   "link PLAN [--source NAME | --party ROLE]",
 		Short: "Run a linkage plan",
@@ -109,7 +109,13 @@ register's part through the pseudonym administrator; with a
 [pseudoreg] section naming the parties' recipients, each party runs its
 step from the plan: --party definer (the encrypted request), --party
 administrator (the translation; register_key names the register's key
-file), --party register (the extract).`,
+file), --party register (the extract).
+
+With a [risk] section, the person-level view a researcher forms by joining
+the run's deliveries on the serial is measured before anything is written
+(see 'koble risk'); above the threshold the run is refused, exit 1, unless
+--accept-risk "REASON" is given. The verdict, the reason and the figures go
+into the manifest and PROJECT.risk.json (small counts withheld).`,
 		Args: exactArgs(1, "PLAN"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := loadPlan(args[0], ref)
@@ -140,10 +146,17 @@ file), --party register (the extract).`,
 			if opts.Encrypt, err = ef.recipients(g); err != nil {
 				return err
 			}
+			if opts.Risk, err = p.RiskCheck(accept); err != nil {
+				return err
+			}
+			if opts.Risk == nil && accept != "" {
+				return usagef("--accept-risk: the plan has no [risk] section to accept")
+			}
 			rep, err := linkage.Link(cmd.Context(), p, opts)
 			if err != nil {
 				return err
 			}
+			sayRisk(g, opts.Risk)
 			sayStale(g, rep.Stale)
 			g.say("koble: %s linkage of project %s (key %s); exact counts, for you: the link report in the delivery withholds counts 1 to %d", rep.Mode, rep.Project, rep.KeyFingerprint, rep.SuppressBelow-1)
 			if rep.Mode == linkage.Centralised {
@@ -176,6 +189,7 @@ file), --party register (the extract).`,
 	cmd.Flags().IntVar(&opts.Workers, "workers", 0, workersHelp)
 	cmd.Flags().BoolVar(&opts.Overwrite, "overwrite", false, "replace earlier deliveries")
 	cmd.Flags().IntVar(&opts.SuppressBelow, "suppress-below", 0, "k: the link report in the delivery withholds counts 1..k-1 (3, 5 or 10; default: the plan's output.suppress_below, else 5)")
+	cmd.Flags().StringVar(&accept, "accept-risk", "", "deliver although the [risk] check fails, for this reason (recorded in the manifest)")
 	addReferenceFlag(cmd.Flags(), &ref)
 	return cmd
 }

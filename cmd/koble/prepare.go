@@ -39,6 +39,8 @@ func newPrepareCmd(g *globals) *cobra.Command {
 		allow, encoding, compression, yearPol string
 		quarantineRows                        []string
 		overwrite                             bool
+		rf                                    riskFlags
+		accept                                string
 		rowGroupRows                          int64
 	)
 	cmd := &cobra.Command{
@@ -59,7 +61,13 @@ func newPrepareCmd(g *globals) *cobra.Command {
      its metadata. Numbers that merely pass an ID's checks stop it too
      (about 1 in 30 random 11-digit numbers): check such a column, then
      drop it or --allow it;
-  5. write the output, the quarantine and the JSON report (--report) as one
+  5. with --risk-qi, measure the disclosure risk of what is about to be
+     delivered, per person (see 'koble risk'): above the threshold
+     (--risk-k, presets 3, 5, 10) the delivery is refused, exit 1, nothing
+     written, unless --accept-risk "REASON" is given; the verdict, the
+     reason and the figures go into the manifest and OUT.risk.json (small
+     counts withheld);
+  6. write the output, the quarantine and the JSON report (--report) as one
      transaction: they appear together, with the manifest written last
      (OUT.manifest.json: every file's size, SHA-256, rows, schema and what
      was done; 'koble verify' checks it), or not at all. No output may be
@@ -198,6 +206,13 @@ or lz4 (read by pyarrow, polars, DuckDB; not by every JavaScript reader).`,
 			if encrypt != nil && cfg.Out == "-" {
 				return usagef("an encrypted delivery (--encrypt-to, --encrypt-passphrase) needs --out FILE, not standard output")
 			}
+			check, err := rf.check(cmd, cfg.Read, accept)
+			if err != nil {
+				return err
+			}
+			if check != nil && cfg.Out == "-" {
+				return usagef("the risk check (--risk-qi) needs --out FILE, not standard output")
+			}
 			if useOPRF {
 				src, err := of.source(cmd.Context(), g, &kf, &cfg)
 				if err != nil {
@@ -240,7 +255,7 @@ or lz4 (read by pyarrow, polars, DuckDB; not by every JavaScript reader).`,
 				}
 				rep, err = linkage.Prepare(cmd.Context(), cfg)
 			} else {
-				rep, done, err = linkage.PrepareDelivery(cmd.Context(), cfg, linkage.Delivery{Encrypt: encrypt})
+				rep, done, err = linkage.PrepareDelivery(cmd.Context(), cfg, linkage.Delivery{Encrypt: encrypt, Risk: check})
 			}
 			bar.Finish()
 			if err != nil {
@@ -250,6 +265,7 @@ or lz4 (read by pyarrow, polars, DuckDB; not by every JavaScript reader).`,
 				sayStale(g, done.Stale)
 			}
 			printPrepareSummary(g, rep)
+			sayRisk(g, check)
 			if done != nil {
 				sayDelivered(g, done.Manifest, done.Archive)
 			}
@@ -285,6 +301,8 @@ or lz4 (read by pyarrow, polars, DuckDB; not by every JavaScript reader).`,
 	fl.StringVar(&compression, "compression", "", "Parquet: zstd (default), snappy, gzip or none (snappy for readers without zstd: see above); Arrow: none (default), zstd or lz4")
 	fl.Int64Var(&rowGroupRows, "row-group-rows", formats.DefaultRowGroupRows, "rows per Parquet row group")
 	fl.BoolVar(&overwrite, "overwrite", false, "replace existing output, report and quarantine files")
+	rf.add(cmd, "risk-")
+	fl.StringVar(&accept, "accept-risk", "", "deliver although the risk check (--risk-qi) fails, for this reason (recorded in the manifest)")
 	return cmd
 }
 

@@ -81,6 +81,36 @@ func (f *riskFlags) config(cmd *cobra.Command, person, prefix string, ro formats
 	return cfg, nil
 }
 
+// check returns the risk check of a delivery the prepare flags ask for
+// (nil without --risk-qi); accept is --accept-risk.
+func (f *riskFlags) check(cmd *cobra.Command, ro formats.ReadOptions, accept string) (*linkage.RiskCheck, error) {
+	if f.qi == "" {
+		if accept != "" {
+			return nil, usagef("--accept-risk needs the risk check it accepts (--risk-qi)")
+		}
+		return nil, nil
+	}
+	cfg, err := f.config(cmd, "-", "risk-", ro)
+	if err != nil {
+		return nil, err
+	}
+	return &linkage.RiskCheck{Config: cfg, Accept: accept}, nil
+}
+
+// sayRisk prints the verdict of a delivery's risk check.
+func sayRisk(g *globals, c *linkage.RiskCheck) {
+	if c == nil || c.Result == nil {
+		return
+	}
+	r := c.Result
+	switch {
+	case r.Pass:
+		g.say("  disclosure risk: passes: every person shares %s with at least %d others (%d persons, smallest group %d)", strings.Join(r.QI, ", "), r.K-1, r.Persons, r.SmallestClass)
+	default:
+		g.say("  disclosure risk: FAILS, delivered by --accept-risk: %d of %d persons in groups of fewer than %d on %s; the reason is in the manifest", r.AtRisk, r.Persons, r.K, strings.Join(r.QI, ", "))
+	}
+}
+
 func newRiskCmd(g *globals) *cobra.Command {
 	var (
 		rf        riskFlags
@@ -129,7 +159,7 @@ prepare and link refuse a delivery that fails (see prepare --risk-qi).`,
 				}
 			}
 			if asJSON {
-				return jsonout.NewEncoder(g.env.stdout, false).Encode(publishedReport(res))
+				return jsonout.NewEncoder(g.env.stdout, false).Encode(res.Publish())
 			}
 			return res.WriteText(g.env.stdout)
 		},
@@ -145,29 +175,13 @@ prepare and link refuse a delivery that fails (see prepare --risk-qi).`,
 	return cmd
 }
 
-// riskReport is the researcher-facing JSON: the settings, the verdict and
-// the figures with small counts withheld.
-type riskReport struct {
-	Mode                 string        `json:"mode"`
-	QI                   []string      `json:"quasi_identifiers"`
-	Sensitive            string        `json:"sensitive,omitempty"`
-	K                    int           `json:"k"`
-	SuppressionThreshold int           `json:"suppression_threshold"`
-	Pass                 bool          `json:"pass"`
-	Figures              []risk.Figure `json:"figures"`
-}
-
-func publishedReport(r *risk.Result) riskReport {
-	return riskReport{Mode: r.Mode, QI: r.QI, Sensitive: r.Sensitive, K: r.K, SuppressionThreshold: r.K, Pass: r.Pass, Figures: r.Published()}
-}
-
 func writeRiskJSON(path string, r *risk.Result, overwrite bool) error {
 	af, err := formats.CreateAtomic(path, overwrite)
 	if err != nil {
 		return err
 	}
 	enc := jsonout.NewEncoder(af, true)
-	if err := enc.Encode(publishedReport(r)); err != nil {
+	if err := enc.Encode(r.Publish()); err != nil {
 		af.Abort()
 		return err
 	}
