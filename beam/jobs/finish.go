@@ -30,7 +30,7 @@ func (f *finishFn) ProcessElement(ctx context.Context, _ []byte, tallies func(*t
 	var info seriesInfo
 	infos(&info) // a singleton: empty for distributed linkage
 	out := f.Job.output(p)
-	rep := &linkage.LinkReport{Project: p.Project, Mode: p.Mode, ReferenceDate: f.Job.ReferenceDate, Overlap: map[string]string{}}
+	rep := &linkage.LinkReport{Project: p.Project, Mode: p.Mode, ReferenceDate: f.Job.ReferenceDate, Overlap: map[string]int64{}, SuppressBelow: suppressBelow(p)}
 	var moves []staged
 	if p.Mode == linkage.Centralised {
 		rep.SampleRule, rep.SamplePersons, rep.NewPersons = p.Sample.Rule, info.SamplePersons, info.NewPersons
@@ -52,14 +52,14 @@ func (f *finishFn) ProcessElement(ctx context.Context, _ []byte, tallies func(*t
 			return err
 		}
 		sr := linkage.SourceReport{Name: s.Name, Register: s.Register, State: linkage.StateDelivered, Delivery: srep.Output, Report: reportPath,
-			RowsIn: t.RowsRead, RowsOut: t.RowsWritten, RowsQuarantine: t.RowsQuarantine, RowsNotSample: t.RowsNotSample, Persons: int64(len(t.Persons))}
+			RowsRead: t.RowsRead, RowsWritten: t.RowsWritten, RowsQuarantine: t.RowsQuarantine, RowsNotSample: t.RowsNotSample, Persons: int64(len(t.Persons))}
 		if p.Mode == linkage.Centralised {
 			sr.SamplePersons = sr.Persons
 		}
 		rep.Sources = append(rep.Sources, sr)
 		moves = append(moves, t.Staged...)
 	}
-	overlaps(rep, bySource, 5)
+	overlaps(rep, bySource)
 	for _, m := range moves {
 		if err := rename(ctx, m.From, m.To); err != nil {
 			return err
@@ -89,7 +89,7 @@ func sourceReport(t tally, input, output string) (*linkage.Report, error) {
 
 // overlaps counts the persons every two sources share, as koble link
 // does: counts below `below` are shown as "<below".
-func overlaps(rep *linkage.LinkReport, by map[string]tally, below int) {
+func overlaps(rep *linkage.LinkReport, by map[string]tally) {
 	names := make([]string, 0, len(by))
 	for n := range by {
 		names = append(names, n)
@@ -97,17 +97,13 @@ func overlaps(rep *linkage.LinkReport, by map[string]tally, below int) {
 	sort.Strings(names)
 	for i := range names {
 		for j := i + 1; j < len(names); j++ {
-			common := 0
+			var common int64
 			for k := range by[names[i]].Persons {
 				if _, ok := by[names[j]].Persons[k]; ok {
 					common++
 				}
 			}
-			v := fmt.Sprint(common)
-			if common > 0 && common < below {
-				v = fmt.Sprintf("<%d", below)
-			}
-			rep.Overlap[names[i]+" & "+names[j]] = v
+			rep.Overlap[names[i]+" & "+names[j]] = common
 		}
 	}
 }
@@ -120,4 +116,13 @@ func writeJSON(ctx context.Context, path string, v any) error {
 		return err
 	}
 	return writeFile(ctx, path, append([]byte(pseudonym.Redact(string(b))), '\n'))
+}
+
+// suppressBelow is the k of the plan's link report: counts 1..k-1 are
+// withheld in its JSON form, as koble link does.
+func suppressBelow(p *linkage.Plan) int {
+	if p.Output.SuppressBelow != 0 {
+		return p.Output.SuppressBelow
+	}
+	return linkage.DefaultSuppressBelow
 }
