@@ -371,12 +371,18 @@ func (p *plan) run(ctx context.Context, r formats.Reader, ws []*worker, s *sink)
 // outFormat is the output's format: Write.Format, or what Out names
 // (CSV for standard output; unknown for a bad name, which Create reports).
 func (cfg *PrepareConfig) outFormat() formats.Format {
+	return formatOf(cfg.Write.Format, cfg.Out)
+}
+
+// formatOf is the format given, or else the one a path names ("-", the
+// standard stream, is CSV).
+func formatOf(given formats.Format, path string) formats.Format {
 	switch {
-	case cfg.Write.Format != formats.FormatUnknown:
-		return cfg.Write.Format
-	case cfg.Out == "-":
+	case given != formats.FormatUnknown:
+		return given
+	case path == "-":
 		return formats.FormatCSV
 	}
-	f, _ := formats.FormatFromPath(cfg.Out)
+	f, _ := formats.FormatFromPath(path)
 	return f
 }

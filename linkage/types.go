@@ -90,14 +90,7 @@ func (p *plan) typedDates(f arrow.Field) bool {
 // inFormat is the input's format: Read.Format, or what In names (CSV for
 // standard input).
 func (cfg *PrepareConfig) inFormat() formats.Format {
-	switch {
-	case cfg.Read.Format != formats.FormatUnknown:
-		return cfg.Read.Format
-	case cfg.In == "-":
-		return formats.FormatCSV
-	}
-	f, _ := formats.FormatFromPath(cfg.In)
-	return f
+	return formatOf(cfg.Read.Format, cfg.In)
 }
 
 // toDates turns the shifted date text of the step's output column into
