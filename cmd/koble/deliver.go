@@ -27,7 +27,7 @@ func sayDelivered(g *globals, manifest, archive string) {
 		path, what = archive, "encrypted delivery"
 	}
 	if sum, err := delivery.FileSHA256(path); err == nil {
-		g.say("koble: %s %s, sha256 %s (send the hash by another channel; 'koble verify' checks it)", what, path, sum)
+		g.say("koble: %s %s, sha256 %s (send the hash by another channel; 'koble verify' checks it)", what, path, verbatim(sum))
 	}
 }
 

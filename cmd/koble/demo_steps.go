@@ -142,7 +142,7 @@ func runDemoSteps(ctx context.Context, g *globals, dir, data string, m *synth.Ma
 	if err := createKeyFile(keyPath, key, []age.Recipient{id.Recipient()}); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\n2. project key %s, encrypted to a post-quantum age identity (%s)\n   fingerprint %s\n", keyPath, idPath, key.Fingerprint())
+	fmt.Fprintf(w, "\n2. project key %s, encrypted to a post-quantum age identity (%s)\n   fingerprint %s\n", keyPath, idPath, verbatim(key.Fingerprint()))
 
 	step := 3
 	for _, name := range []string{"distributed.toml", "centralised.toml"} {
@@ -195,7 +195,7 @@ func runDemoSteps(ctx context.Context, g *globals, dir, data string, m *synth.Ma
 	fmt.Fprintf(w, "\nlook at:\n  %s   the deliveries, their JSON reports and quarantine files\n", filepath.Join(dir, "delivery-*"))
 	fmt.Fprintf(w, "  %s, %s, %s   the linkage flows\n", filepath.Join(dir, "distributed.svg"), filepath.Join(dir, "centralised.svg"), filepath.Join(dir, "pseudoreg.svg"))
 	fmt.Fprintf(w, "  koble inspect %s\n  koble key info %s -i %s\n", filepath.Join(dir, "delivery-distributed", "patient.parquet"), keyPath, idPath)
-	fmt.Fprintf(w, "  koble verify %s --fingerprint %s   as the researcher checks a delivery\n", filepath.Join(dir, "delivery-distributed"), key.Fingerprint())
+	fmt.Fprintf(w, "  koble verify %s --fingerprint %s   as the researcher checks a delivery\n", filepath.Join(dir, "delivery-distributed"), verbatim(key.Fingerprint()))
 	fmt.Fprintf(w, "(with koble on your PATH: go install ./cmd/koble in koble's source folder)\n")
 	return nil
 }

@@ -29,7 +29,9 @@ func TestHostileOtherInputs(t *testing.T) {
 	delivered := t.TempDir()
 	o := koble("prepare", "--key", key, "-i", identity, "--in", reg, "--out", filepath.Join(delivered, "d.csv"), "--id-column", "fnr")
 	require.Equal(t, exitOK, o.code, o)
-	tampered := t.TempDir()
+	// Named folders: a t.TempDir's own name ("004") is digits, which the
+	// redaction may join with the random digits of its parent.
+	tampered := namedDir(t, "tampered")
 	for _, name := range []string{"d.csv", "d.csv.manifest.json"} {
 		b, err := os.ReadFile(filepath.Join(delivered, name))
 		require.NoError(t, err)
@@ -38,7 +40,7 @@ func TestHostileOtherInputs(t *testing.T) {
 		}
 		require.NoError(t, os.WriteFile(filepath.Join(tampered, name), b, 0o600))
 	}
-	halfDone := t.TempDir()
+	halfDone := namedDir(t, "half-done")
 	b, err := os.ReadFile(filepath.Join(delivered, "d.csv"))
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(halfDone, "d.csv"), b, 0o600))

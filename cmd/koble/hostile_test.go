@@ -277,3 +277,13 @@ func writeTemp(t *testing.T, name, content string) string {
 	require.NoError(t, os.WriteFile(p, []byte(content), 0o600))
 	return p
 }
+
+// namedDir makes a folder called name in a new temporary folder. A test
+// that expects a folder named in a message names it so: the random digits
+// of os.MkdirTemp's names can read as an ID, and are redacted with it.
+func namedDir(t *testing.T, name string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.Mkdir(dir, 0o700))
+	return dir
+}

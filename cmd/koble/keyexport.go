@@ -82,7 +82,7 @@ never replaces an existing one.`,
 			if err := createSecretFile(out, func(w io.Writer) error { return pseudonym.WriteDateKeyFile(w, dk, rcpts...) }); err != nil {
 				return err
 			}
-			fmt.Fprintf(g.env.stdout, "project:     %s\ndate key:    %s\nfingerprint: %s\n", dk.Project, out, dk.Fingerprint)
+			fmt.Fprintf(g.env.stdout, "project:     %s\ndate key:    %s\nfingerprint: %s\n", dk.Project, out, verbatim(dk.Fingerprint))
 			return nil
 		},
 	}

@@ -234,7 +234,7 @@ recipient printed, which is safe to publish.`,
 			if err := createKeyFile(out, key, rcpts); err != nil {
 				return err
 			}
-			fmt.Fprintf(g.env.stdout, "project:     %s\nkey file:    %s\nfingerprint: %s\n", key.Project(), out, key.Fingerprint())
+			fmt.Fprintf(g.env.stdout, "project:     %s\nkey file:    %s\nfingerprint: %s\n", key.Project(), out, verbatim(key.Fingerprint()))
 			return nil
 		},
 	}
@@ -404,6 +404,6 @@ func notRecipient(flag, value string) error {
 // (they are encrypted), so it says so each time and prints the fingerprint
 // for the administrator to compare with the projects they hold.
 func warnSharedSecret(g *globals, secretFile string, key *pseudonym.Key) {
-	fmt.Fprintf(g.env.stderr, "koble: warning: the key is made from the existing secret in %s: every key made from it has fingerprint %s and the same serials, whatever its project name\n", secretFile, key.Fingerprint())
+	fmt.Fprintf(g.env.stderr, "koble: warning: the key is made from the existing secret in %s: every key made from it has fingerprint %s and the same serials, whatever its project name\n", secretFile, verbatim(key.Fingerprint()))
 	fmt.Fprintf(g.env.stderr, "koble: hint: use one secret for one project only (here, a register's own pseudonym key); for a new project run keygen without --secret-file\n")
 }

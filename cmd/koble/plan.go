@@ -158,7 +158,7 @@ into the manifest and PROJECT.risk.json (small counts withheld).`,
 			}
 			sayRisk(g, opts.Risk)
 			sayStale(g, rep.Stale)
-			g.say("koble: %s linkage of project %s (key %s); exact counts, for you: the link report in the delivery withholds counts 1 to %d", rep.Mode, rep.Project, rep.KeyFingerprint, rep.SuppressBelow-1)
+			g.say("koble: %s linkage of project %s (key %s); exact counts, for you: the link report in the delivery withholds counts 1 to %d", rep.Mode, rep.Project, verbatim(rep.KeyFingerprint), rep.SuppressBelow-1)
 			if rep.Mode == linkage.Centralised {
 				g.say("  sample (%s): %d persons, %d new serials; serial key file %s", rep.SampleRule, rep.SamplePersons, rep.NewPersons, rep.SerialKeyFile)
 			}

@@ -326,7 +326,7 @@ func printPrepareSummary(g *globals, rep *linkage.Report) {
 	if len(rep.Dates.Shifted) > 0 {
 		g.say("  dates shifted %s (window %d days, weekday kept: %v)", strings.Join(rep.Dates.Shifted, ", "), rep.Dates.Window, rep.Dates.KeepWeekday)
 	}
-	g.say("  project %s, key fingerprint %s, serials %s in %q", rep.Project, rep.KeyFingerprint, rep.SerialEncoding, rep.SerialColumn)
+	g.say("  project %s, key fingerprint %s, serials %s in %q", rep.Project, verbatim(rep.KeyFingerprint), rep.SerialEncoding, rep.SerialColumn)
 	if rep.SerialSource != "" {
 		g.say("  serials from the %s", rep.SerialSource)
 	}

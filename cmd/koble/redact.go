@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"crypto/rand"
 	"io"
+	"strings"
 	"sync"
 
 	"github.com/koble/koble/pseudonym"
@@ -22,7 +24,11 @@ import (
 // the user must copy exactly (a client token and its hash, an age
 // recipient, an OPRF public key) are printed through globals.generated,
 // which is not redacted: random text can hold ten digits that read as a
-// CPR number, and a redacted token is useless.
+// CPR number, and a redacted token is useless. Inside a message, such a
+// value (a SHA-256 koble computed, a key's fingerprint) is marked with
+// verbatim: the marks hold a random nonce drawn when the process starts,
+// so no input, file name or manifest field can forge them, and the text
+// around the value is redacted as usual.
 
 // redactWriter redacts whole lines: it keeps what follows the last line
 // end ("\n" or "\r", so that a progress bar's redraws pass) until the
@@ -69,7 +75,7 @@ func (r *redactWriter) emit(end int) error {
 	if end == 0 {
 		return nil
 	}
-	out := secretsRedacted(pseudonym.Redact(string(r.pending[:end])))
+	out := redactMarked(string(r.pending[:end]))
 	r.pending = append(r.pending[:0], r.pending[end:]...)
 	_, err := io.WriteString(r.w, out)
 	return err
@@ -93,3 +99,39 @@ func (w rawWriter) Write(p []byte) (int, error) {
 	}
 	return w.r.w.Write(p)
 }
+
+// verbatimOpen and verbatimClose enclose a value that passes the
+// redaction unchanged. Both hold a nonce no input can know.
+var verbatimOpen, verbatimClose = func() (string, string) {
+	nonce := rand.Text()
+	return "\x00<" + nonce + "\x00", "\x00" + nonce + ">\x00"
+}()
+
+// verbatim marks s, a value koble computed itself and not from the input
+// (a file's SHA-256, a key's fingerprint), to be printed unredacted. Never
+// mark text that comes from the input or the user.
+func verbatim(s string) string { return verbatimOpen + s + verbatimClose }
+
+// redactMarked redacts s outside its verbatim values and removes the
+// marks. A mark left open (a line cut at maxPending) redacts the rest.
+func redactMarked(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, verbatimOpen)
+		if i < 0 {
+			b.WriteString(redactMessage(strings.ReplaceAll(s, verbatimClose, "")))
+			return b.String()
+		}
+		b.WriteString(redactMessage(strings.ReplaceAll(s[:i], verbatimClose, "")))
+		s = s[i+len(verbatimOpen):]
+		j := strings.Index(s, verbatimClose)
+		if j < 0 {
+			continue
+		}
+		b.WriteString(s[:j])
+		s = s[j+len(verbatimClose):]
+	}
+}
+
+// redactMessage replaces every national ID and every age secret in s.
+func redactMessage(s string) string { return secretsRedacted(pseudonym.Redact(s)) }

@@ -23,6 +23,14 @@ func TestRedactWriter(t *testing.T) {
 		{"carriage returns", []string{"names \"ab\r" + id + "\" twice\n"}, "names \"ab\r[id]\" twice\n"},
 		{"no line end", []string{"last " + id}, "last [id]"},
 		{"progress redraws", []string{"\r 10% rows", "\r 20% rows", "\r"}, "\r 10% rows\r 20% rows\r"},
+		// A SHA-256 koble computed may hold ten digits that read as a CPR
+		// number ("2405518020"): marked verbatim, it is printed whole,
+		// while an ID beside it is still redacted.
+		{"verbatim hash", []string{"manifest " + id + ", sha256 " + verbatim("ab2405518020cd") + "\n"}, "manifest [id], sha256 ab2405518020cd\n"},
+		{"verbatim in pieces", split("sha256 "+verbatim("ab2405518020")+" "+id+"\n", 12), "sha256 ab2405518020 [id]\n"},
+		// Marks without the process's nonce are text like any other.
+		{"forged mark", []string{"\x00<x\x00" + id + "\x00x>\x00\n"}, "\x00<x\x00[id]\x00x>\x00\n"},
+		{"mark left open", []string{verbatimOpen + id + "\n"}, "[id]\n"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -82,3 +90,6 @@ func TestRunRecoversPanics(t *testing.T) {
 	assert.Equal(t, exitFailure, code)
 	assert.Contains(t, stderr.String(), "koble: internal error:")
 }
+
+// split cuts s in two at i, as a writer may receive it.
+func split(s string, i int) []string { return []string{s[:i], s[i:]} }

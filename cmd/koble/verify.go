@@ -134,7 +134,7 @@ func openArchive(g *globals, kf *keyFlags, path, dir string) (string, func(), er
 
 func printVerification(w io.Writer, v *linkage.Verification) {
 	for _, c := range v.Checks {
-		fmt.Fprintf(w, "manifest %s\n  sha256 %s\n", filepath.Base(c.Path), c.SHA256)
+		fmt.Fprintf(w, "manifest %s\n  sha256 %s\n", filepath.Base(c.Path), verbatim(c.SHA256))
 		if m := c.Manifest; m != nil {
 			fmt.Fprintf(w, "  project %s, key fingerprint %s, plan fingerprint %s, made by %s\n", orNone(m.Project), orNone(m.KeyFingerprint), orNone(m.PlanFingerprint), m.Tool)
 			if m.ReferenceDate != "" {
