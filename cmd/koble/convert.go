@@ -149,6 +149,15 @@ SHA-256, rows and schema; see 'koble verify'). OUT is never IN, with or without 
   koble convert big.parquet big.arrow --compression zstd`,
 		Args: exactArgs(2, "IN and OUT"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			outF := outFormat(args[1])
+			if err := checkOrphans(cmd.Flags(), append(csvReadOrphans(args[0], maybeCSV(outF)),
+				orphan{"out-delimiter", "a CSV output (OUT.csv)", maybeCSV(outF)},
+				orphan{"out-encoding", "a CSV output (OUT.csv)", maybeCSV(outF)},
+				orphan{"row-group-rows", "a Parquet output (OUT.parquet)", outF == formats.FormatParquet || outF == formats.FormatUnknown},
+				orphan{"compression", "a Parquet or Arrow output (OUT.parquet, OUT.arrow)", outF != formats.FormatCSV},
+			)...); err != nil {
+				return err
+			}
 			ro, err := cf.readOptions()
 			if err != nil {
 				return err
@@ -245,6 +254,9 @@ func newInspectCmd(g *globals) *cobra.Command {
 		Short: "Show a file's format, schema, rows, row groups and koble metadata",
 		Args:  exactArgs(1, "FILE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkOrphans(cmd.Flags(), csvReadOrphans(args[0], false)...); err != nil {
+				return err
+			}
 			ro, err := cf.readOptions()
 			if err != nil {
 				return err

@@ -123,7 +123,13 @@ into the manifest and PROJECT.risk.json (small counts withheld).`,
 				return err
 			}
 			if party != "" {
-				return runParty(cmd, g, &kf, &ef, p, party, opts.Overwrite)
+				if err := checkExcluded(cmd.Flags(), "party", true, "the party's step runs from the plan's [pseudoreg] section", "source", "suppress-below", "accept-risk"); err != nil {
+					return err
+				}
+				return runParty(cmd, g, &kf, &ef, p, party, opts.Workers, opts.Overwrite)
+			}
+			if p.Risk == nil && accept != "" {
+				return usagef("--accept-risk: the plan has no [risk] section to accept: add one, or leave --accept-risk out")
 			}
 			if p.UsesOPRF() {
 				r, err := planSerials(cmd.Context(), g, &kf, p, &opts)
@@ -148,9 +154,6 @@ into the manifest and PROJECT.risk.json (small counts withheld).`,
 			}
 			if opts.Risk, err = p.RiskCheck(accept); err != nil {
 				return err
-			}
-			if opts.Risk == nil && accept != "" {
-				return usagef("--accept-risk: the plan has no [risk] section to accept")
 			}
 			rep, err := linkage.Link(cmd.Context(), p, opts)
 			if err != nil {
@@ -196,7 +199,10 @@ into the manifest and PROJECT.risk.json (small counts withheld).`,
 
 // runParty runs one party's step of the pseudonymous-register flow from
 // the plan's [pseudoreg] section.
-func runParty(cmd *cobra.Command, g *globals, kf *keyFlags, ef *encryptFlags, p *linkage.Plan, party string, overwrite bool) error {
+func runParty(cmd *cobra.Command, g *globals, kf *keyFlags, ef *encryptFlags, p *linkage.Plan, party string, workers int, overwrite bool) error {
+	if err := checkExcluded(cmd.Flags(), "party", party != "register", "only the register's step delivers data", "workers", "encrypt-to", "encrypt-to-file", "encrypt-passphrase-file", "encrypt-passphrase"); err != nil {
+		return err
+	}
 	pr := p.Pseudoreg
 	if pr == nil {
 		return fmt.Errorf("plan %s has no [pseudoreg] section naming the parties", p.File())
@@ -235,7 +241,7 @@ func runParty(cmd *cobra.Command, g *globals, kf *keyFlags, ef *encryptFlags, p 
 		}
 		return partyTranslate(g, kf, p, p.PseudoregFile("request"), p.RegisterKeyPath(), reg, def, p.PseudoregFile("answer"), unmatched, overwrite)
 	case "register":
-		return partyExtract(cmd.Context(), g, kf, ef, p, extractFiles{p.PseudoregSource(), p.PseudoregFile("answer"), p.PseudoregFile("request")}, 0, overwrite)
+		return partyExtract(cmd.Context(), g, kf, ef, p, extractFiles{p.PseudoregSource(), p.PseudoregFile("answer"), p.PseudoregFile("request")}, workers, overwrite)
 	}
 	return usagef("--party %q: want definer, administrator or register", party)
 }

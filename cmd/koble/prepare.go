@@ -136,14 +136,16 @@ or lz4 (read by pyarrow, polars, DuckDB; not by every JavaScript reader).`,
 			}
 			cfg.Shift = splitList(shift)
 			outF := outFormat(cfg.Out)
-			if err := checkOrphans(cmd.Flags(),
+			if err := checkOrphans(cmd.Flags(), append(append(csvReadOrphans(cfg.In, maybeCSV(outF)), riskOrphans("risk-", &rf)...),
 				orphan{"window", "--shift-dates COLUMNS", len(cfg.Shift) > 0},
 				orphan{"keep-weekday", "--shift-dates COLUMNS", len(cfg.Shift) > 0},
 				orphan{"keep-year", "--shift-dates COLUMNS", len(cfg.Shift) > 0},
 				orphan{"out-delimiter", "a CSV output (--out FILE.csv)", outF == formats.FormatCSV || outF == formats.FormatUnknown},
 				orphan{"out-encoding", "a CSV output (--out FILE.csv)", outF == formats.FormatCSV || outF == formats.FormatUnknown},
 				orphan{"row-group-rows", "a Parquet output (--out FILE.parquet)", outF == formats.FormatParquet || outF == formats.FormatUnknown},
-			); err != nil {
+				orphan{"compression", "a Parquet or Arrow output (--out FILE.parquet)", outF != formats.FormatCSV},
+				orphan{"infer-types", "a Parquet or Arrow output (--out FILE.parquet): a CSV output keeps the text", outF != formats.FormatCSV},
+			)...); err != nil {
 				return err
 			}
 			if len(cfg.Shift) > 0 && cfg.Window == 0 {

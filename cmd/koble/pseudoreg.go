@@ -98,6 +98,9 @@ of IDs that could not be translated goes, encrypted, to the sample definer
 			if plan == "" || registerKey == "" || out == "" {
 				return usagef("--plan, --register-key and --out are required")
 			}
+			if err := checkOrphans(cmd.Flags(), orphan{"to-definer", "--unmatched FILE", unmatched != ""}); err != nil {
+				return err
+			}
 			reg, err := parseRecipients("--to-register", toRegister)
 			if err != nil {
 				return err

@@ -141,6 +141,10 @@ prepare and link refuse a delivery that fails (see prepare --risk-qi).`,
 			if in == "" {
 				return usagef("--in is required")
 			}
+			if err := checkOrphans(cmd.Flags(), append(append(csvReadOrphans(in, false), riskOrphans("", &rf)...),
+				orphan{"overwrite", "--report FILE", jsonOut != ""})...); err != nil {
+				return err
+			}
 			ro, err := cf.readOptions()
 			if err != nil {
 				return err

@@ -57,8 +57,11 @@ Exit 0 only if everything holds.`,
 				}
 				defer cleanup()
 				target = dir
-			} else if extract != "" {
-				return usagef("--extract is for an encrypted delivery (*.tar.age)")
+			} else if err := checkOrphans(cmd.Flags(),
+				orphan{"extract", "an encrypted delivery (*.tar.age)", false},
+				orphan{"identity", "an encrypted delivery (*.tar.age)", false},
+				orphan{"passphrase-file", "an encrypted delivery (*.tar.age)", false}); err != nil {
+				return err
 			}
 			v, err := linkage.VerifyDelivery(target, opts)
 			if err != nil {
