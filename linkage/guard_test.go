@@ -62,6 +62,10 @@ func TestCountIDsTypes(t *testing.T) {
 		{"int32 lost zero", arrow.PrimitiveTypes.Int32, []any{1, 1058012331}},
 		{"uint32 lost zero", arrow.PrimitiveTypes.Uint32, []any{3, 2058012370}},
 		{"float64", arrow.PrimitiveTypes.Float64, []any{1.5, "15076330007.0"}},
+		// A float32 keeps 24 bits: the ID comes back as 15076330496, its
+		// birth date and the first digits of its individual number intact.
+		{"float32 rounded", arrow.PrimitiveTypes.Float32, []any{1.5, float32(guardIDInt)}},
+		{"float32 lost zero", arrow.PrimitiveTypes.Float32, []any{float32(1058012331)}},
 		{"decimal(18,0)", &arrow.Decimal128Type{Precision: 18, Scale: 0}, []any{"12", guardID}},
 		{"decimal(20,3)", &arrow.Decimal128Type{Precision: 20, Scale: 3}, []any{"1.5", "15076330007.000"}},
 		{"decimal256(40,2)", &arrow.Decimal256Type{Precision: 40, Scale: 2}, []any{"15076330007.00"}},
@@ -89,6 +93,7 @@ func TestCountIDsNoFinding(t *testing.T) {
 		values []any
 	}{
 		{"float64 fraction", arrow.PrimitiveTypes.Float64, []any{"15076330007.5"}},
+		{"float32 far from an ID", arrow.PrimitiveTypes.Float32, []any{float32(4e11), float32(1.5e7)}},
 		{"decimal fraction", &arrow.Decimal128Type{Precision: 20, Scale: 3}, []any{"15076330007.001"}},
 		{"int64 too long", arrow.PrimitiveTypes.Int64, []any{guardIDInt * 1000}},
 		{"int16", arrow.PrimitiveTypes.Int16, []any{30007}},

@@ -169,7 +169,7 @@ func valueTest(f *pseudonym.Finder, col arrow.Array) func(i int) bool {
 	case *array.Float64:
 		return func(i int) bool { return floatHolds(f, c.Value(i)) }
 	case *array.Float32:
-		return func(i int) bool { return floatHolds(f, float64(c.Value(i))) }
+		return func(i int) bool { return float32Holds(f, c.Value(i)) }
 	case *array.Decimal32:
 		return decimalTest(f, c, c.DataType().(arrow.DecimalType).GetScale())
 	case *array.Decimal64:
@@ -198,6 +198,30 @@ func integerHolds(f *pseudonym.Finder, v int64) bool {
 func floatHolds(f *pseudonym.Finder, v float64) bool {
 	v = math.Abs(v)
 	return v >= 1e8 && v < 1e13 && v == math.Trunc(v) && f.Integer(uint64(v))
+}
+
+// float32Holds reads a float32 value as every whole number that rounds
+// to it. A float32 keeps 24 bits: an ID stored in one comes back rounded
+// to a multiple of 2^k (15076330007 as 15076330496), which is seldom an
+// ID itself but still gives away the birth date and most of the number.
+// Every float32 from 2^24 up is a whole number, and the numbers that
+// round to it lie within half its spacing on either side: at most 64 for
+// a ten-digit ID, 8192 for an eleven-digit one and 16384 for a
+// twelve-digit one, each read until one is an ID. Above 2^40 (13 digits)
+// no scheme has an ID.
+func float32Holds(f *pseudonym.Finder, v float32) bool {
+	x := math.Abs(float64(v))
+	if x < 1e8 || x >= 1<<40 {
+		return false
+	}
+	down := float64(math.Nextafter32(float32(x), 0))
+	up := float64(math.Nextafter32(float32(x), math.MaxFloat32))
+	for n := uint64(math.Ceil((x + down) / 2)); n <= uint64((x+up)/2); n++ {
+		if f.Integer(n) {
+			return true
+		}
+	}
+	return false
 }
 
 // decimalValues is an Arrow decimal array of any width.

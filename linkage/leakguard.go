@@ -25,8 +25,9 @@ import (
 // and 64 bits, signed or not (smaller ones cannot hold nine digits);
 // decimals of every width whose value is a whole number (DECIMAL(18,0),
 // or 15076330007.000 at scale 3); floating-point values that are whole
-// numbers (a float32 cannot hold an 11-digit number exactly, but is read
-// all the same); strings, large strings, string views, binary of every
+// numbers (a float32 cannot hold a ten-digit number exactly: it is read
+// as every whole number that rounds to it, so that a rounded ID, which
+// still gives away its birth date, is found); strings, large strings, string views, binary of every
 // kind; dictionaries (the dictionary values the indices use); and the
 // leaves of lists, large lists, list views, fixed-size lists, maps,
 // structs, unions, run-end encoded and extension arrays. Dates, times,
@@ -71,7 +72,10 @@ import (
 // digits 5.7%, an 11-digit amount with decimals 3.4%, "0047" and an
 // 8-digit phone number 0.72% (its last ten digits may be a Swedish number
 // of someone born in 1947); integers of 9, 10, 11 and 12 digits 1.8%,
-// 2.1%, 1.4% and 0.03%. A column of such numbers (account numbers,
+// 2.1%, 1.4% and 0.03%. A float32 of ten or more digits stands for
+// every number that rounds to it (64 to 16384 of them), so one whose
+// leading digits read as a birth date is nearly always found. A column of
+// such numbers (account numbers,
 // record keys, 11-digit amounts) therefore stops a delivery; the user
 // checks it and drops it or allows it by name. A single valid ID is a
 // leak: there is no threshold.
