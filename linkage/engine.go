@@ -86,6 +86,17 @@ func (p *Plan) SampleRows(source string) (*SampleRows, error) {
 // batch (read with r.Read) that defines the sample. file names the input
 // in errors. add must not keep ser past the call.
 func (r *SampleRows) Persons(file string, batch arrow.RecordBatch, serials *pseudonym.Serials, add func(ser *pseudonym.Serial, id pseudonym.ID)) error {
+	return r.PersonIDs(file, batch, func(id pseudonym.ID) {
+		s := serials.Compute(id)
+		add(&s, id)
+	})
+}
+
+// PersonIDs calls add with the ID of every row of batch (read with
+// r.Read) that defines the sample, as [SampleRows.Persons] does, without
+// a serial: a run without the project key collects the sample first and
+// asks the oblivious-serial service for the sample's persons only.
+func (r *SampleRows) PersonIDs(file string, batch arrow.RecordBatch, add func(id pseudonym.ID)) error {
 	n := int(batch.NumRows())
 	keep := make([]bool, n)
 	for i := range keep {
@@ -123,8 +134,7 @@ func (r *SampleRows) Persons(file string, batch arrow.RecordBatch, serials *pseu
 	}
 	for i := 0; i < n; i++ {
 		if keep[i] && reasons[i] == pseudonym.ReasonNone {
-			s := serials.Compute(ids[i])
-			add(&s, ids[i])
+			add(ids[i])
 		}
 	}
 	return nil

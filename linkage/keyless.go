@@ -22,7 +22,7 @@ func (cfg *PrepareConfig) checkKeys() error {
 			return errors.New("linkage: give the project key or a date key, not both")
 		}
 		return nil
-	case cfg.Source == nil:
+	case cfg.Source == nil && cfg.Pseudonyms == nil:
 		return errors.New("linkage: no project key")
 	case cfg.Project == "":
 		return errors.New("linkage: a run without the project key needs the project's name")

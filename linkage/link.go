@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"sort"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"filippo.io/age"
+	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/koble/koble/delivery"
 	"github.com/koble/koble/formats"
@@ -27,6 +29,11 @@ type LinkOptions struct {
 	// nil; DateKey shifts its dates.
 	Serials SerialSource
 	DateKey *pseudonym.DateKey
+	// Evaluator, in a centralised run of a plan whose [serials] source is
+	// "oprf", gets the sample's persons' OPRF outputs from the service
+	// (SPEC.md §9.8) instead of Key, which is then nil; DateKey shifts
+	// the dates.
+	Evaluator Evaluator
 	// Source, if set, runs only that source's part (distributed linkage:
 	// each register runs its own part on its own machine).
 	Source string
@@ -155,7 +162,15 @@ func Link(ctx context.Context, p *Plan, opts LinkOptions) (rep *LinkReport, err 
 		}
 	}
 	var series *Series
-	if p.Mode == Centralised {
+	switch {
+	case p.Mode == Centralised && opts.Evaluator != nil:
+		var src *sampleSource
+		if series, src, err = p.centralSeriesOPRF(ctx, opts, rep); err != nil {
+			return nil, err
+		}
+		src.desc = describe(opts.Evaluator)
+		opts.Serials = src
+	case p.Mode == Centralised:
 		if series, err = p.centralSeries(ctx, opts, rep); err != nil {
 			return nil, err
 		}
@@ -288,6 +303,9 @@ func (p *Plan) deliverSources(ctx context.Context, tx *delivery.Tx, opts LinkOpt
 			return nil, err
 		}
 		cfg.Series = series
+		if src, ok := opts.Serials.(*sampleSource); ok {
+			cfg.Source = src.forScheme(cfg.Scheme)
+		}
 		cfg.ReportPath, cfg.QuarantinePath = filepath.Join(outDir, s.Name+".report.json"), filepath.Join(outDir, s.Name+".quarantine.csv")
 		r, err := stagePrepare(ctx, tx, dp, cfg, s.Name, p.regs[s.Name].Name)
 		if err != nil {
@@ -340,41 +358,50 @@ func (p *Plan) prepareConfig(s SourcePlan, out string, opts LinkOptions) (Prepar
 }
 
 // buildSample reads the sample sources and combines their persons by the
-// rule.
+// rule, each identified by their keyed serial.
 func (p *Plan) buildSample(ctx context.Context, key *pseudonym.Key) (*seriesBuilder, error) {
-	var sets []*seriesBuilder
+	serials := key.Serials(pseudonym.SerialOptions{CacheSize: 1 << 16})
+	persons, err := samplePersons(ctx, p, func(rows *SampleRows, file string, batch arrow.RecordBatch, set map[seriesKey]pseudonym.ID) error {
+		return rows.Persons(file, batch, serials, func(ser *pseudonym.Serial, id pseudonym.ID) {
+			set[SeriesKeyOf(ser)] = id
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &seriesBuilder{persons: persons}, nil
+}
+
+// samplePersons reads the sample sources, collecting each one's persons
+// (those of its rows that pass its filter) with add, under a key that
+// identifies a person, and combines them by the plan's rule.
+func samplePersons[K comparable](ctx context.Context, p *Plan, add func(rows *SampleRows, file string, batch arrow.RecordBatch, set map[K]pseudonym.ID) error) (map[K]pseudonym.ID, error) {
+	var sets []map[K]pseudonym.ID
 	for _, name := range p.sampleSources() {
-		var src SourcePlan
-		for _, s := range p.Sources {
-			if s.Name == name {
-				src = s
-			}
-		}
-		b, err := p.sourcePersons(ctx, key, src)
+		set, err := sourcePersons(ctx, p, name, add)
 		if err != nil {
 			return nil, err
 		}
-		sets = append(sets, b)
+		sets = append(sets, set)
 	}
-	out := newSeriesBuilder()
-	if p.Sample.Rule == "intersection" {
-		for k, id := range sets[0].persons {
-			inAll := true
-			for _, s := range sets[1:] {
-				if _, ok := s.persons[k]; !ok {
-					inAll = false
-					break
-				}
-			}
-			if inAll {
-				out.persons[k] = id
-			}
+	if p.Sample.Rule != "intersection" {
+		out := map[K]pseudonym.ID{}
+		for _, set := range sets {
+			maps.Copy(out, set)
 		}
 		return out, nil
 	}
-	for _, s := range sets {
-		for k, id := range s.persons {
-			out.persons[k] = id
+	out := map[K]pseudonym.ID{}
+	for k, id := range sets[0] {
+		inAll := true
+		for _, set := range sets[1:] {
+			if _, ok := set[k]; !ok {
+				inAll = false
+				break
+			}
+		}
+		if inAll {
+			out[k] = id
 		}
 	}
 	return out, nil
@@ -382,25 +409,30 @@ func (p *Plan) buildSample(ctx context.Context, key *pseudonym.Key) (*seriesBuil
 
 // sourcePersons collects the persons of a sample source whose rows pass
 // the source's filter.
-func (p *Plan) sourcePersons(ctx context.Context, key *pseudonym.Key, s SourcePlan) (*seriesBuilder, error) {
-	rows, err := p.SampleRows(s.Name)
+func sourcePersons[K comparable](ctx context.Context, p *Plan, name string, add func(rows *SampleRows, file string, batch arrow.RecordBatch, set map[K]pseudonym.ID) error) (map[K]pseudonym.ID, error) {
+	var src SourcePlan
+	for _, s := range p.Sources {
+		if s.Name == name {
+			src = s
+		}
+	}
+	rows, err := p.SampleRows(src.Name)
 	if err != nil {
 		return nil, err
 	}
-	r, err := formats.Open(p.path(s.Path), rows.Read)
+	r, err := formats.Open(p.path(src.Path), rows.Read)
 	if err != nil {
 		return nil, err
 	}
 	defer r.Close()
-	b := newSeriesBuilder()
-	serials := key.Serials(pseudonym.SerialOptions{CacheSize: 1 << 16})
+	set := map[K]pseudonym.ID{}
 	for r.Next() {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if err := rows.Persons(p.path(s.Path), r.RecordBatch(), serials, b.add); err != nil {
+		if err := add(rows, p.path(src.Path), r.RecordBatch(), set); err != nil {
 			return nil, err
 		}
 	}
-	return b, r.Err()
+	return set, r.Err()
 }

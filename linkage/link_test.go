@@ -176,14 +176,18 @@ func readSerialKeyFile(t *testing.T, path string, id age.Identity) map[string]st
 	return out
 }
 
+// centralisedVariants are the centralised plans of testdata/plans, with
+// the sample truth's variant and the sources they deliver.
+var centralisedVariants = []struct {
+	plan, variant string
+	sources       []string
+}{
+	{"centralised-a.toml", "a", []string{"cancer", "death", "patient"}},
+	{"centralised-b.toml", "b", []string{"cancer", "patient", "death"}},
+}
+
 func TestLinkCentralised(t *testing.T) {
-	for _, tc := range []struct {
-		plan, variant string
-		sources       []string
-	}{
-		{"centralised-a.toml", "a", []string{"cancer", "death", "patient"}},
-		{"centralised-b.toml", "b", []string{"cancer", "patient", "death"}},
-	} {
+	for _, tc := range centralisedVariants {
 		t.Run(tc.variant, func(t *testing.T) {
 			dir, key, identity := project(t, tc.plan, 3000, 1)
 			p, err := linkage.LoadPlan(filepath.Join(dir, tc.plan))
@@ -293,22 +297,36 @@ func TestLinkNextDelivery(t *testing.T) {
 	first, err := linkage.Link(context.Background(), p, linkage.LinkOptions{Key: key})
 	require.NoError(t, err)
 	before := readSerialKeyFile(t, first.SerialKeyFile, identity)
-
-	// A year later: the population has grown (the same seed keeps the
-	// earlier persons' IDs), the registers have more rows.
-	cfg := synth.DefaultConfig()
-	cfg.Persons, cfg.PatientRows, cfg.Format, cfg.Seed, cfg.Overwrite = 2600, 26_000, formats.FormatParquet, 1, true
-	_, err = synth.Generate(filepath.Join(dir, "data"), cfg)
-	require.NoError(t, err)
-	plan2 := strings.Replace(mustRead(t, filepath.Join(dir, "centralised-a.toml")), `dir = "delivery-centralised-a"`,
-		`dir = "delivery-2027"`+"\nprevious_serial_key = \"delivery-centralised-a/heart-and-cancer-2026.serial-key.age\"", 1)
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "next.toml"), []byte(plan2), 0o600))
+	nextYear(t, dir, 2600)
 	p2, err := linkage.LoadPlan(filepath.Join(dir, "next.toml"))
 	require.NoError(t, err)
 	second, err := linkage.Link(context.Background(), p2, linkage.LinkOptions{Key: key, Identities: []age.Identity{identity}})
 	require.NoError(t, err)
 	after := readSerialKeyFile(t, second.SerialKeyFile, identity)
 	require.Greater(t, len(after), len(before))
+	assertNumbersKept(t, before, after, second)
+	// The deliveries carry the stable serials.
+	checkJoin(t, dir, p2, []string{"cancer", "death"}, func(string) bool { return true })
+}
+
+// nextYear regenerates the data a year later, the population grown to
+// persons (the same seed keeps the earlier persons' IDs) with more rows,
+// and writes next.toml: centralised-a.toml delivering to delivery-2027
+// with the first delivery's serial key file as the previous one.
+func nextYear(t *testing.T, dir string, persons int) {
+	cfg := synth.DefaultConfig()
+	cfg.Persons, cfg.PatientRows, cfg.Format, cfg.Seed, cfg.Overwrite = persons, int64(persons)*10, formats.FormatParquet, 1, true
+	_, err := synth.Generate(filepath.Join(dir, "data"), cfg)
+	require.NoError(t, err)
+	plan2 := strings.Replace(mustRead(t, filepath.Join(dir, "centralised-a.toml")), `dir = "delivery-centralised-a"`,
+		`dir = "delivery-2027"`+"\nprevious_serial_key = \"delivery-centralised-a/heart-and-cancer-2026.serial-key.age\"", 1)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "next.toml"), []byte(plan2), 0o600))
+}
+
+// assertNumbersKept: every person of the first serial key file keeps their
+// number in the second, and new persons are numbered after them.
+func assertNumbersKept(t *testing.T, before, after map[string]string, second *linkage.LinkReport) {
+	t.Helper()
 	maxBefore := 0
 	for id, s := range before {
 		require.Equal(t, s, after[id], "a person's serial changed between deliveries")
@@ -322,8 +340,6 @@ func TestLinkNextDelivery(t *testing.T) {
 		}
 	}
 	assert.EqualValues(t, len(after)-len(before), second.NewPersons)
-	// The deliveries carry the stable serials.
-	checkJoin(t, dir, p2, []string{"cancer", "death"}, func(string) bool { return true })
 }
 
 func mustRead(t *testing.T, path string) string {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"sort"
@@ -185,6 +186,10 @@ type RequestConfig struct {
 	Plan     *Plan
 	PlanFile string
 	Key      *pseudonym.Key // the project key
+	// Evaluator, with a plan whose [serials] source is "oprf", gets the
+	// sample's serials from the service instead of Key, which is then nil
+	// (SPEC.md §9.9).
+	Evaluator Evaluator
 	// Administrator is the pseudonym administrator's recipient.
 	Administrator []age.Recipient
 	Out           string
@@ -203,29 +208,54 @@ func Request(ctx context.Context, cfg RequestConfig) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	b, err := p.buildSample(ctx, cfg.Key)
+	persons, err := p.requestPersons(ctx, cfg)
 	if err != nil {
 		return 0, err
 	}
-	keys := make([]seriesKey, 0, len(b.persons))
-	for k := range b.persons {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool { return string(keys[i][:]) < string(keys[j][:]) })
-	serials := cfg.Key.Serials(pseudonym.SerialOptions{})
 	h := MessageHeader{Kind: KindRequest, Project: p.Project, Plan: fp, From: RoleDefiner, Created: clock()}
 	var buf []byte
 	err = writeMessage(cfg.Out, h, func(emit func(a, b string) error) error {
-		for _, k := range keys {
-			id := b.persons[k]
-			buf = id.AppendCanonical(buf[:0])
-			if err := emit(string(buf), serials.Compute(id).String()); err != nil {
+		for _, person := range persons {
+			buf = person.id.AppendCanonical(buf[:0])
+			if err := emit(string(buf), person.serial.String()); err != nil {
 				return err
 			}
 		}
 		return nil
 	}, cfg.Overwrite, cfg.Administrator...)
-	return len(keys), err
+	return len(persons), err
+}
+
+// requestPersons returns the sample's persons with their project serials,
+// by serial: computed with the project key, or obtained from the service.
+func (p *Plan) requestPersons(ctx context.Context, cfg RequestConfig) ([]obliviousPerson, error) {
+	if err := p.checkKeyHolder(cfg.Key != nil); err != nil {
+		return nil, err
+	}
+	var out []obliviousPerson
+	switch {
+	case cfg.Key != nil:
+		b, err := p.buildSample(ctx, cfg.Key)
+		if err != nil {
+			return nil, err
+		}
+		serials := cfg.Key.Serials(pseudonym.SerialOptions{})
+		for _, id := range b.persons {
+			out = append(out, obliviousPerson{id: id, serial: serials.Compute(id)})
+		}
+	case cfg.Evaluator != nil:
+		sample, err := p.obliviousSample(ctx, cfg.Evaluator)
+		if err != nil {
+			return nil, err
+		}
+		for _, person := range sample {
+			out = append(out, person)
+		}
+	default:
+		return nil, errors.New("linkage: the request needs the project key or the oblivious-serial service")
+	}
+	sort.Slice(out, func(i, j int) bool { return string(out[i].serial[:]) < string(out[j].serial[:]) })
+	return out, nil
 }
 
 // TranslateConfig is the administrator's translation.
@@ -412,9 +442,12 @@ type ExtractConfig struct {
 	Request    string
 	Identities []age.Identity // the register's
 	Key        *pseudonym.Key // the project key, for date shifts
-	Workers    int
-	Overwrite  bool
-	Tool       string
+	// DateKey shifts the dates instead of Key, with a plan whose
+	// [serials] source is "oprf": the register holds no project key.
+	DateKey   *pseudonym.DateKey
+	Workers   int
+	Overwrite bool
+	Tool      string
 	// Encrypt, if not empty, writes the delivery as one encrypted archive.
 	Encrypt []age.Recipient
 }
@@ -439,6 +472,9 @@ func Extract(ctx context.Context, cfg ExtractConfig) (*Report, *Delivered, error
 	if p.regs[src.Name].Kind != Pseudonymous {
 		return nil, nil, fmt.Errorf("linkage: source %q is not a pseudonymous register", cfg.Source)
 	}
+	if err := p.checkKeyHolder(cfg.Key != nil); err != nil {
+		return nil, nil, err
+	}
 	fp, err := PlanFingerprint(cfg.PlanFile)
 	if err != nil {
 		return nil, nil, err
@@ -460,7 +496,7 @@ func Extract(ctx context.Context, cfg ExtractConfig) (*Report, *Delivered, error
 	if err := os.MkdirAll(p.path(p.Output.Dir), 0o755); err != nil {
 		return nil, nil, fmt.Errorf("linkage: plan %s: output.dir: %w", p.file, err)
 	}
-	pc, err := p.prepareConfig(*src, out, LinkOptions{Key: cfg.Key, Workers: cfg.Workers, Overwrite: cfg.Overwrite, Tool: cfg.Tool})
+	pc, err := p.prepareConfig(*src, out, LinkOptions{Key: cfg.Key, DateKey: cfg.DateKey, Workers: cfg.Workers, Overwrite: cfg.Overwrite, Tool: cfg.Tool})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -71,6 +71,18 @@ func (b *seriesBuilder) add(ser *pseudonym.Serial, id pseudonym.ID) {
 // others get previous.next onwards, in the order of HMAC(order key, key).
 // Persons in previous but not in the sample stay in the series, absent.
 func (b *seriesBuilder) build(orderKey []byte, previous *Series) *Series {
+	mac := hmac.New(sha256.New, orderKey)
+	return b.buildRanked(func(k seriesKey) uint64 {
+		mac.Reset()
+		mac.Write(k[:])
+		return binary.BigEndian.Uint64(mac.Sum(nil))
+	}, previous)
+}
+
+// buildRanked numbers the persons as build does, new persons in the order
+// of rank (SPEC.md §7 with the project key, §9.8 with the service), ties
+// broken by the key.
+func (b *seriesBuilder) buildRanked(rank func(seriesKey) uint64, previous *Series) *Series {
 	s := &Series{numbers: map[seriesKey]int64{}, ids: map[seriesKey]pseudonym.ID{}, absent: map[seriesKey]struct{}{}, next: 1}
 	if previous != nil {
 		for k, n := range previous.numbers {
@@ -87,15 +99,11 @@ func (b *seriesBuilder) build(orderKey []byte, previous *Series) *Series {
 		key  seriesKey
 	}
 	var fresh []ranked
-	mac := hmac.New(sha256.New, orderKey)
 	for k, id := range b.persons {
 		if _, seen := s.numbers[k]; seen {
 			continue
 		}
-		mac.Reset()
-		mac.Write(k[:])
-		sum := mac.Sum(nil)
-		fresh = append(fresh, ranked{binary.BigEndian.Uint64(sum), k})
+		fresh = append(fresh, ranked{rank(k), k})
 		s.ids[k] = id
 	}
 	sort.Slice(fresh, func(i, j int) bool {
@@ -157,6 +165,36 @@ func (s *Series) WriteSerialKey(w io.Writer, project string, recipients ...age.R
 // The serials are recomputed with serials, so a key file of another project
 // is refused.
 func ReadSerialKey(r io.Reader, project string, serials *pseudonym.Serials, identities ...age.Identity) (*Series, error) {
+	entries, err := readSerialKeyEntries(r, project, identities...)
+	if err != nil {
+		return nil, err
+	}
+	s := &Series{numbers: map[seriesKey]int64{}, ids: map[seriesKey]pseudonym.ID{}, next: 1}
+	for _, e := range entries {
+		ser := serials.Compute(e.id)
+		s.put(SeriesKeyOf(&ser), e)
+	}
+	return s, nil
+}
+
+// numbered is one line of a serial key file: a person's number and ID.
+type numbered struct {
+	n  int64
+	id pseudonym.ID
+}
+
+// put adds a person of a previous serial key file under the key k.
+func (s *Series) put(k seriesKey, e numbered) {
+	s.numbers[k] = e.n
+	s.ids[k] = e.id
+	if e.n >= s.next {
+		s.next = e.n + 1
+	}
+}
+
+// readSerialKeyEntries decrypts a serial key file and returns its lines,
+// refusing a person (a canonical ID) or a number listed twice.
+func readSerialKeyEntries(r io.Reader, project string, identities ...age.Identity) ([]numbered, error) {
 	dr, err := pseudonym.Decrypt(r, "serial key file", identities...)
 	if err != nil {
 		return nil, fmt.Errorf("linkage: %w", err)
@@ -177,8 +215,8 @@ func ReadSerialKey(r io.Reader, project string, serials *pseudonym.Serials, iden
 	if p, _ := next(); p != "project: "+project {
 		return nil, fmt.Errorf("linkage: the serial key file belongs to another project, not %q", project)
 	}
-	s := &Series{numbers: map[seriesKey]int64{}, ids: map[seriesKey]pseudonym.ID{}, next: 1}
-	numbers := map[int64]struct{}{}
+	var out []numbered
+	persons, numbers := map[string]struct{}{}, map[int64]struct{}{}
 	for {
 		text, ok := next()
 		if !ok {
@@ -194,26 +232,20 @@ func ReadSerialKey(r io.Reader, project string, serials *pseudonym.Serials, iden
 		if err != nil {
 			return nil, fmt.Errorf("linkage: serial key file, line %d: %w", line, err)
 		}
-		ser := serials.Compute(id)
-		var k seriesKey
-		copy(k[:], ser[:16])
-		if _, dup := s.numbers[k]; dup {
+		c := string(id.AppendCanonical(nil))
+		if _, dup := persons[c]; dup {
 			return nil, fmt.Errorf("linkage: serial key file, line %d: a person appears twice", line)
 		}
 		if _, dup := numbers[n]; dup {
 			return nil, fmt.Errorf("linkage: serial key file, line %d: a number appears twice", line)
 		}
-		numbers[n] = struct{}{}
-		s.numbers[k] = n
-		s.ids[k] = id
-		if n >= s.next {
-			s.next = n + 1
-		}
+		persons[c], numbers[n] = struct{}{}, struct{}{}
+		out = append(out, numbered{n, id})
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("linkage: serial key file is damaged or tampered with: %w", err)
 	}
-	return s, nil
+	return out, nil
 }
 
 // storedIDs is the reference date for canonical IDs read back from a

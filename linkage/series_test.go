@@ -42,16 +42,29 @@ type nextDelivery struct {
 
 const seriesVectorsPath = "../testdata/vectors/series.json"
 
-// TestSeriesVectors checks SPEC.md §7's numbering against known answers.
-func TestSeriesVectors(t *testing.T) {
-	v := seriesVector{
-		Secret: "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
-		IDs:    []string{"no:15108695088", "no:45014054018", "no:82314251357", "no:01010100158", "se:198803200016", "dk:2110625629", "fi:131052-308T"},
-	}
-	v.Next.IDs = []string{"no:15108695088", "se:198803200016", "fi:131052-308T", "no:11111598403", "no:18061592527", "no:10048744732"}
-	secret, _ := hex.DecodeString(v.Secret)
+// The inputs of the series vectors (SPEC.md §7 and §9.8): a project
+// secret, a first sample, and a later sample with the first numbering as
+// the previous serial key file (some persons absent, some new).
+const vectorSecret = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+
+var (
+	vectorIDs     = []string{"no:15108695088", "no:45014054018", "no:82314251357", "no:01010100158", "se:198803200016", "dk:2110625629", "fi:131052-308T"}
+	vectorNextIDs = []string{"no:15108695088", "se:198803200016", "fi:131052-308T", "no:11111598403", "no:18061592527", "no:10048744732"}
+)
+
+// vectorKey is the project key of the series vectors.
+func vectorKey(t *testing.T) *pseudonym.Key {
+	secret, _ := hex.DecodeString(vectorSecret)
 	key, err := pseudonym.NewKey("vectors", secret, time.Unix(0, 0))
 	require.NoError(t, err)
+	return key
+}
+
+// TestSeriesVectors checks SPEC.md §7's numbering against known answers.
+func TestSeriesVectors(t *testing.T) {
+	v := seriesVector{Secret: vectorSecret, IDs: vectorIDs}
+	v.Next.IDs = vectorNextIDs
+	key := vectorKey(t)
 	serials := key.Serials(pseudonym.SerialOptions{})
 	sample := func(ids []string) *seriesBuilder {
 		b := newSeriesBuilder()

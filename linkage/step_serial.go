@@ -44,7 +44,7 @@ func (s serialStep) apply(ws *worker, b *batch) error {
 	}
 	b.numbers = make([]int64, b.n)
 	for i := range b.sers {
-		if b.bad[i] {
+		if b.bad[i] || b.skip[i] {
 			continue
 		}
 		num, ok := cfg.Series.Number(&b.sers[i])

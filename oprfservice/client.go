@@ -132,6 +132,13 @@ func (c *Client) CheckKey(ctx context.Context) error {
 	return nil
 }
 
+// Describe says where the client's serials come from: the service's
+// project and the public key every answer is checked against (for a
+// report; never a credential).
+func (c *Client) Describe() string {
+	return "oprf service, project " + c.opts.Project + ", public key " + c.opts.PublicKey.String()
+}
+
 // Close releases idle connections.
 func (c *Client) Close() { c.http.CloseIdleConnections() }
 
@@ -139,7 +146,19 @@ func (c *Client) Close() { c.http.CloseIdleConnections() }
 // splits them into batches and keeps up to InFlight requests in flight.
 // On any failure it returns an error and no serial.
 func (c *Client) Serials(ctx context.Context, inputs [][]byte) ([]pseudonym.Serial, error) {
-	out := make([]pseudonym.Serial, len(inputs))
+	outs, err := c.Outputs(ctx, inputs)
+	if err != nil {
+		return nil, err
+	}
+	return oprf.Serials(outs), nil
+}
+
+// Outputs returns the RFC 9497 outputs of inputs (canonical IDs), in
+// order, batched and pipelined as [Client.Serials]: for a caller that
+// also needs each person's rank in a dense series (SPEC.md §9.8). On any
+// failure it returns an error and no output.
+func (c *Client) Outputs(ctx context.Context, inputs [][]byte) ([]oprf.Output, error) {
+	out := make([]oprf.Output, len(inputs))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
@@ -179,7 +198,7 @@ func (c *Client) Serials(ctx context.Context, inputs [][]byte) ([]pseudonym.Seri
 }
 
 // batch evaluates one batch, retrying transient failures with fresh blinds.
-func (c *Client) batch(ctx context.Context, inputs [][]byte) ([]pseudonym.Serial, error) {
+func (c *Client) batch(ctx context.Context, inputs [][]byte) ([]oprf.Output, error) {
 	wait := c.opts.Backoff
 	for attempt := 0; ; attempt++ {
 		s, err := c.try(ctx, inputs)
@@ -200,7 +219,7 @@ func (c *Client) batch(ctx context.Context, inputs [][]byte) ([]pseudonym.Serial
 	}
 }
 
-func (c *Client) try(ctx context.Context, inputs [][]byte) ([]pseudonym.Serial, error) {
+func (c *Client) try(ctx context.Context, inputs [][]byte) ([]oprf.Output, error) {
 	r, err := c.oc.Blind(inputs)
 	if err != nil {
 		return nil, err
@@ -225,7 +244,7 @@ func (c *Client) try(ctx context.Context, inputs [][]byte) ([]pseudonym.Serial, 
 	if er.Suite != oprf.SuiteID || er.Mode != Mode {
 		return nil, fmt.Errorf("oprfservice: the service answered with %s in %s mode", er.Suite, er.Mode)
 	}
-	return c.oc.Finalize(r, er.EvaluatedElements, er.Proof)
+	return c.oc.Outputs(r, er.EvaluatedElements, er.Proof)
 }
 
 // retryAfter wraps a 429 with the wait the service asked for.

@@ -203,3 +203,24 @@ func TestServeGracefulShutdown(t *testing.T) {
 	cancel()
 	require.NoError(t, <-done)
 }
+
+// TestOutputsMatchDirect: the outputs the client obtains give the same
+// serial and rank (SPEC.md §9.8) as the key holder's direct evaluation.
+func TestOutputsMatchDirect(t *testing.T) {
+	e := newEnv(t, nil)
+	inputs := canonicalIDs(t, 50)
+	got, err := e.client("p1", "registry", "", nil).Outputs(context.Background(), inputs)
+	require.NoError(t, err)
+	require.Len(t, got, len(inputs))
+	direct, err := oprf.NewServer(e.keys["p1"])
+	require.NoError(t, err)
+	ranks := map[uint64]bool{}
+	for i, in := range inputs {
+		want, err := direct.Output(in)
+		require.NoError(t, err)
+		assert.Equal(t, want.Serial(), got[i].Serial(), "input %d", i)
+		assert.Equal(t, want.Rank(), got[i].Rank(), "input %d", i)
+		ranks[got[i].Rank()] = true
+	}
+	assert.Len(t, ranks, len(inputs), "distinct persons have distinct ranks")
+}

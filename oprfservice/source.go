@@ -45,9 +45,7 @@ func NewSource(c *Client, scheme pseudonym.Scheme, crosswalk pseudonym.Crosswalk
 
 // Describe says where the serials come from: the service of the project
 // and the public key that every answer was checked against.
-func (s *Source) Describe() string {
-	return "oprf service, project " + s.client.opts.Project + ", public key " + s.client.opts.PublicKey.String()
-}
+func (s *Source) Describe() string { return s.client.Describe() }
 
 // Evaluated returns how many persons the service has evaluated for this
 // run: the quota the run used.

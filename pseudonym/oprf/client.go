@@ -75,15 +75,27 @@ func newRequest(fin *circl.FinalizeData, req *circl.EvaluationRequest, err error
 // (RFC 9497 Finalize, then SPEC.md §9's HKDF). A proof that does not verify
 // gives [ErrProof]; a malformed answer an [*ElementError] or a length error.
 func (c *Client) Finalize(r *Request, evaluated [][]byte, proof []byte) ([]pseudonym.Serial, error) {
+	outs, err := c.Outputs(r, evaluated, proof)
+	if err != nil {
+		return nil, err
+	}
+	return Serials(outs), nil
+}
+
+// Outputs checks the server's answer to r as [Client.Finalize] does and
+// returns the RFC 9497 outputs themselves, in input order, for a caller
+// that needs more than the serial (the rank of a dense series, SPEC.md
+// §9.8).
+func (c *Client) Outputs(r *Request, evaluated [][]byte, proof []byte) ([]Output, error) {
 	outs, err := c.finalize(r, evaluated, proof)
 	if err != nil {
 		return nil, err
 	}
-	serials := make([]pseudonym.Serial, len(outs))
+	res := make([]Output, len(outs))
 	for i, o := range outs {
-		serials[i] = DeriveSerial(o)
+		res[i] = Output(o)
 	}
-	return serials, nil
+	return res, nil
 }
 
 // finalize returns the raw RFC 9497 outputs.

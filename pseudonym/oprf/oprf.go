@@ -30,6 +30,9 @@ const (
 	labelKeyInfo = "koble/v1/oprf-key"
 	// labelSerial is the HKDF info that turns an OPRF output into a serial.
 	labelSerial = "koble/v1/oprf-serial"
+	// labelOrder is the HKDF info that turns an OPRF output into the rank
+	// a dense serial series is numbered by (SPEC.md §9.8).
+	labelOrder = "koble/v1/oprf-order"
 )
 
 var suite = circl.SuiteRistretto255

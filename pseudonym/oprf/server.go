@@ -74,11 +74,22 @@ func (s *Server) Evaluate(blinded [][]byte) (evaluated [][]byte, proof []byte, e
 // source obtains through the protocol. input is the canonical form of the
 // ID ([pseudonym.ID.AppendCanonical]).
 func (s *Server) Serial(input []byte) (pseudonym.Serial, error) {
+	out, err := s.Output(input)
+	if err != nil {
+		return pseudonym.Serial{}, err
+	}
+	return out.Serial(), nil
+}
+
+// Output computes the OPRF output of input directly with the private key
+// (RFC 9497 Evaluate): what [Client.Outputs] gives a source through the
+// protocol.
+func (s *Server) Output(input []byte) (Output, error) {
 	out, err := s.srv.FullEvaluate(input)
 	if err != nil {
-		return pseudonym.Serial{}, fmt.Errorf("oprf: evaluating: %w", err)
+		return nil, fmt.Errorf("oprf: evaluating: %w", err)
 	}
-	return DeriveSerial(out), nil
+	return Output(out), nil
 }
 
 // Compute returns the serial of a valid ID, as [Server.Serial] does for its

@@ -41,6 +41,7 @@ type vector struct {
 	SerialHex    string `json:"serial_hex"`
 	SerialBase32 string `json:"serial_base32"`
 	SerialInt64  string `json:"serial_int64"` // a string: JSON numbers above 2^53 lose digits in JavaScript and R
+	Rank         string `json:"rank"`         // SPEC.md §9.8, decimal (a string, as serial_int64)
 }
 
 func vectorInputs() []vector {
@@ -94,10 +95,14 @@ func computeVector(t *testing.T, v vector) vector {
 	v.SerialHex = string(pseudonym.EncodingHex.Append(nil, s))
 	v.SerialBase32 = string(pseudonym.EncodingBase32.Append(nil, s))
 	v.SerialInt64 = strconv.FormatInt(s.Int64(), 10)
+	v.Rank = strconv.FormatUint(Output(outs[0]).Rank(), 10)
 
 	direct, err := srv.Compute(id)
 	require.NoError(t, err)
 	require.Equal(t, s, direct, "the protocol and the key holder's direct evaluation disagree")
+	out, err := srv.Output(canonical)
+	require.NoError(t, err)
+	require.Equal(t, v.Output, hex.EncodeToString(out), "the protocol's output and the key holder's differ")
 	return v
 }
 
