@@ -1,7 +1,10 @@
 package main
 
 import (
+	"crypto/rand"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -22,7 +25,7 @@ was done and where to look. Nothing real is touched: every ID is generated.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if dir == "" {
-				d, err := os.MkdirTemp("", "koble-demo-")
+				d, err := newDemoDir()
 				if err != nil {
 					return err
 				}
@@ -53,4 +56,23 @@ was done and where to look. Nothing real is touched: every ID is generated.`,
 	cmd.Flags().StringVar(&dir, "dir", "", "folder for the demo's files (default: a new temporary folder)")
 	cmd.Flags().IntVar(&persons, "persons", 2000, "persons in the synthetic population")
 	return cmd
+}
+
+// newDemoDir makes a new temporary folder for the demo whose name holds
+// no digits: the demo prints its paths for the user to copy, and koble
+// redacts from what it prints every run of digits that reads as an ID,
+// which os.MkdirTemp's random digits sometimes do.
+func newDemoDir() (string, error) {
+	var name [10]byte
+	for range 100 {
+		rand.Read(name[:])
+		for i := range name {
+			name[i] = 'a' + name[i]%26
+		}
+		dir := filepath.Join(os.TempDir(), "koble-demo-"+string(name[:]))
+		if err := os.Mkdir(dir, 0o700); !errors.Is(err, fs.ErrExist) {
+			return dir, err
+		}
+	}
+	return "", fmt.Errorf("demo: no new folder could be made in %s: give --dir", os.TempDir())
 }

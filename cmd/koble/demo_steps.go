@@ -269,6 +269,6 @@ func demoPseudoreg(ctx context.Context, w io.Writer, dir, data string, key *pseu
 	fmt.Fprintf(w, "\n%d. linkage through a pseudonymous register (%s, drawn in %s)\n", step, planPath, svg)
 	fmt.Fprintf(w, "   cancer registry: request for %d persons, encrypted to the pseudonym administrator -> %s\n", n, req)
 	fmt.Fprintf(w, "   administrator:   %d translated to register pseudonyms, %d not; answer encrypted to the register -> %s\n", tr.Translated, tr.Untranslated, ans)
-	fmt.Fprintf(w, "   prescriptions:   %d rows read, %d delivered with project serials and shifted dates -> %s\n", rep.RowsRead, rep.RowsWritten, rep.Output)
+	fmt.Fprintf(w, "   prescriptions:   %s rows read, %s delivered with project serials and shifted dates -> %s\n", thousands(rep.RowsRead), thousands(rep.RowsWritten), rep.Output)
 	return nil
 }

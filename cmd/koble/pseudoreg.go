@@ -279,7 +279,7 @@ func partyExtract(ctx context.Context, g *globals, kf *keyFlags, ef *encryptFlag
 		return err
 	}
 	sayStale(g, done.Stale)
-	g.say("koble: %s: %d rows read, %d delivered, %d quarantined, %d not in the sample -> %s", x.source, rep.RowsRead, rep.RowsWritten, rep.RowsQuarantine, rep.RowsNotSample, rep.Output)
+	g.say("koble: %s: %s rows read, %s delivered, %s quarantined, %s not in the sample -> %s", x.source, thousands(rep.RowsRead), thousands(rep.RowsWritten), thousands(rep.RowsQuarantine), thousands(rep.RowsNotSample), rep.Output)
 	sayDelivered(g, done.Manifest, done.Archive)
 	return nil
 }
