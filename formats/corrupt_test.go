@@ -159,3 +159,47 @@ func TestBadMetadataReportedAgainstInput(t *testing.T) {
 	assert.NotContains(t, err.Error(), "15076330007")
 	assert.NoFileExists(t, out)
 }
+
+// A column name or a nested field's name or metadata that is not valid
+// UTF-8, at any depth, is the input's fault too: the read fails naming
+// the input and the field, and no output appears in any format.
+func TestBadNamesReportedAgainstInput(t *testing.T) {
+	bad := arrow.NewMetadata([]string{"k"}, []string{"15076330007\xff"})
+	i64 := arrow.PrimitiveTypes.Int64
+	tests := []struct {
+		name   string
+		field  arrow.Field
+		wanted string
+	}{
+		{"column name", arrow.Field{Name: "n\xff", Type: i64}, `column "n\xff": the name is not valid UTF-8`},
+		{"struct field name", arrow.Field{Name: "s", Type: arrow.StructOf(arrow.Field{Name: "c\xff", Type: i64})},
+			`column "s", nested field "c\xff": the name is not valid UTF-8`},
+		{"struct field metadata", arrow.Field{Name: "s", Type: arrow.StructOf(arrow.Field{Name: "c", Type: i64, Metadata: bad})},
+			`column "s", nested field "c" key-value metadata "k": the value is not valid UTF-8`},
+		{"list element metadata", arrow.Field{Name: "l", Type: arrow.ListOfField(arrow.Field{Name: "item", Type: i64, Nullable: true, Metadata: bad})},
+			`column "l", nested field "item" key-value metadata "k"`},
+		{"map value metadata", arrow.Field{Name: "m", Type: arrow.MapOfWithMetadata(i64, arrow.Metadata{}, i64, bad)},
+			`nested field "value" key-value metadata "k"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			in := filepath.Join(dir, "in.arrow")
+			f, err := os.Create(in)
+			require.NoError(t, err)
+			w, err := ipc.NewFileWriter(f, ipc.WithSchema(arrow.NewSchema([]arrow.Field{tc.field}, nil)))
+			require.NoError(t, err)
+			require.NoError(t, w.Close())
+			require.NoError(t, f.Close())
+			for _, ext := range []string{".parquet", ".arrow", ".csv"} {
+				out := filepath.Join(dir, "out"+ext)
+				_, err = formats.Convert(context.Background(), in, out, formats.ReadOptions{}, formats.WriteOptions{})
+				require.Error(t, err, ext)
+				assert.Contains(t, err.Error(), in+": ", ext)
+				assert.Contains(t, err.Error(), tc.wanted, ext)
+				assert.NotContains(t, err.Error(), "15076330007", ext)
+				assert.NoFileExists(t, out, ext)
+			}
+		})
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"unicode/utf8"
+
+	"github.com/apache/arrow-go/v18/arrow"
 )
 
 // ErrMissingColumn is wrapped by errors for a column that a caller asked for
@@ -41,10 +43,10 @@ func (e *ParseError) Unwrap() error { return e.Err }
 
 // checkSchema checks a reader's schema before any batch is read: every
 // column's type is one validateArray knows, with sane parameters, and
-// the key-value metadata it hands on (the file's, the schema's and the
-// fields') is text: every writer refuses metadata that is not valid
-// UTF-8, and the fault is the input's. The error quotes keys, never
-// values.
+// the names and key-value metadata it hands on (the file's, the schema's,
+// the fields' and the nested fields') are text: every writer refuses
+// metadata that is not valid UTF-8, and the fault is the input's. The
+// error quotes names and keys, never values.
 func checkSchema(r Reader) error {
 	for _, f := range r.Schema().Fields() {
 		if err := knownType(f.Type, 0); err != nil {
@@ -76,7 +78,40 @@ func checkSchema(r Reader) error {
 		return err
 	}
 	for _, f := range r.Schema().Fields() {
-		if err := check(fmt.Sprintf("column %q ", f.Name), f.Metadata.Keys(), f.Metadata.Values()); err != nil {
+		if err := checkFieldText(fmt.Sprintf("column %q", f.Name), f, check); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkFieldText checks that a field's name and key-value metadata are
+// text, and those of the fields nested in it (struct fields, list
+// elements, map entries, at any depth): every writer hands them on, and
+// a name that is not UTF-8 makes a Parquet file or CSV header that other
+// tools cannot read. where names the field for the error.
+func checkFieldText(where string, f arrow.Field, check func(where string, keys, values []string) error) error {
+	if !utf8.ValidString(f.Name) {
+		return fmt.Errorf("%s: the name is not valid UTF-8", where)
+	}
+	if err := check(where+" ", f.Metadata.Keys(), f.Metadata.Values()); err != nil {
+		return err
+	}
+	var nested []arrow.Field
+	switch t := f.Type.(type) {
+	case arrow.NestedType:
+		nested = t.Fields()
+	case arrow.ExtensionType:
+		if n, ok := t.StorageType().(arrow.NestedType); ok {
+			nested = n.Fields()
+		}
+	case *arrow.DictionaryType:
+		if n, ok := t.ValueType.(arrow.NestedType); ok {
+			nested = n.Fields()
+		}
+	}
+	for _, c := range nested {
+		if err := checkFieldText(fmt.Sprintf("%s, nested field %q", where, c.Name), c, check); err != nil {
 			return err
 		}
 	}
