@@ -29,13 +29,22 @@ func readers() []reader {
 		}, false},
 		{"inspect", func(_, _, in, _ string) []string { return []string{"inspect", in} }, true},
 		{"prepare", func(key, identity, in, out string) []string {
-			return []string{"prepare", "--key", key, "-i", identity, "--in", in, "--out", filepath.Join(out, "d.csv"), "--id-column", "fnr",
-				"--report", filepath.Join(out, "d.json"), "--quarantine", filepath.Join(out, "d.q.csv"), "--max-field-size", "1KiB", "--max-columns", "16"}
+			return append([]string{"prepare", "--key", key, "-i", identity, "--in", in, "--out", filepath.Join(out, "d.csv"), "--id-column", "fnr",
+				"--report", filepath.Join(out, "d.json"), "--quarantine", filepath.Join(out, "d.q.csv")}, csvLimits(in)...)
 		}, true},
 		{"risk", func(_, _, in, out string) []string {
-			return []string{"risk", "--in", in, "--person", "fnr", "--qi", "d", "--report", filepath.Join(out, "r.json"), "--max-field-size", "1KiB", "--max-columns", "16"}
+			return append([]string{"risk", "--in", in, "--person", "fnr", "--qi", "d", "--report", filepath.Join(out, "r.json")}, csvLimits(in)...)
 		}, true},
 	}
+}
+
+// csvLimits are the tight CSV limits for a CSV input, and nothing for
+// another (where they would be orphan flags, a usage error).
+func csvLimits(in string) []string {
+	if strings.HasSuffix(in, ".csv") {
+		return []string{"--max-field-size", "1KiB", "--max-columns", "16"}
+	}
+	return nil
 }
 
 // checkReader runs one reader over a bad input and checks the promise.
