@@ -3,41 +3,11 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 
-	"filippo.io/age"
 	"github.com/spf13/cobra"
 
 	"github.com/koble/koble/pseudonym"
 )
-
-// recipientsFrom reads the --recipient values and --recipients-file files
-// (either may be empty).
-func recipientsFrom(values, files []string) ([]age.Recipient, error) {
-	var rcpts []age.Recipient
-	if len(values) > 0 {
-		rs, err := parseRecipients("--recipient", values)
-		if err != nil {
-			return nil, err
-		}
-		rcpts = rs
-	}
-	for _, p := range files {
-		f, err := os.Open(p)
-		if err != nil {
-			return nil, fmt.Errorf("recipients file: %w", err)
-		}
-		parsed, err := age.ParseRecipients(f)
-		f.Close()
-		if err != nil {
-			// age's message may quote the line: never echo a file that
-			// may hold an identity by mistake.
-			return nil, fmt.Errorf("recipients file %s: not a list of age recipients (one age1... or age1pq1... a line)", p)
-		}
-		rcpts = append(rcpts, parsed...)
-	}
-	return rcpts, nil
-}
 
 func newKeyExportCmd(g *globals) *cobra.Command {
 	var (
@@ -65,7 +35,7 @@ never replaces an existing one.`,
 			if out == "" {
 				return usagef("--out is required: the date-key file to create")
 			}
-			rcpts, err := recipientsFrom(recipients, recipientFiles)
+			rcpts, err := recipientsFrom("--recipient", recipients, "--recipients-file", recipientFiles)
 			if err != nil {
 				return err
 			}

@@ -27,13 +27,16 @@ const passphraseEnv = "KOBLE_PASSPHRASE"
 
 // keyFlags says how to unlock a key file.
 type keyFlags struct {
-	passphraseFile string
-	identityFiles  []string
+	passphraseFile   string
+	identityFiles    []string
+	identityPassFile string
+	ids              []age.Identity // the identity files, once read
 }
 
 func (k *keyFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&k.passphraseFile, "passphrase-file", "", "read the key file's passphrase from the first line of this file")
-	cmd.Flags().StringArrayVarP(&k.identityFiles, "identity", "i", nil, "age identity file that can open the key file (repeatable)")
+	cmd.Flags().StringArrayVarP(&k.identityFiles, "identity", "i", nil, "age identity file that opens the key file or the files sent to this party (repeatable)")
+	cmd.Flags().StringVar(&k.identityPassFile, "identity-passphrase-file", "", "read the passphrase of encrypted --identity files from this file, when it is not the key file's (--passphrase-file)")
 }
 
 // hintError carries a hint printed after the error.
@@ -51,20 +54,7 @@ func (e hintError) Hint() string  { return e.hint }
 // prompt (twice if confirm).
 func (k *keyFlags) passphrase(g *globals, confirm bool, file string) (string, error) {
 	if k.passphraseFile != "" {
-		f, err := os.Open(k.passphraseFile)
-		if err != nil {
-			return "", fmt.Errorf("passphrase file: %w", err)
-		}
-		defer f.Close()
-		line, err := bufio.NewReader(io.LimitReader(f, 4096)).ReadString('\n')
-		if err != nil && err != io.EOF {
-			return "", fmt.Errorf("passphrase file %s: %w", k.passphraseFile, err)
-		}
-		p := strings.TrimRight(line, "\r\n")
-		if p == "" {
-			return "", fmt.Errorf("passphrase file %s: the first line is empty", k.passphraseFile)
-		}
-		return p, nil
+		return readPassphraseFile("--passphrase-file", k.passphraseFile)
 	}
 	if p, ok := os.LookupEnv(passphraseEnv); ok && p != "" {
 		return p, nil
@@ -101,6 +91,24 @@ func (k *keyFlags) passphrase(g *globals, confirm bool, file string) (string, er
 	return p, nil
 }
 
+// readPassphraseFile returns the first line of path, given with flag.
+func readPassphraseFile(flag, path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", flag, err)
+	}
+	defer f.Close()
+	line, err := bufio.NewReader(io.LimitReader(f, 4096)).ReadString('\n')
+	if err != nil && err != io.EOF {
+		return "", fmt.Errorf("%s %s: %w", flag, path, err)
+	}
+	p := strings.TrimRight(line, "\r\n")
+	if p == "" {
+		return "", fmt.Errorf("%s %s: the first line is empty", flag, path)
+	}
+	return p, nil
+}
+
 // open decrypts and parses the key file at path.
 func (k *keyFlags) open(g *globals, path string) (*pseudonym.Key, error) {
 	f, err := os.Open(path)
@@ -125,12 +133,17 @@ func (k *keyFlags) open(g *globals, path string) (*pseudonym.Key, error) {
 	return key, nil
 }
 
-// unlock returns the identities that open the file at path: the --identity
-// files, or else the passphrase's.
+// unlock returns the identities that open the file at path: the
+// passphrase's if the file is encrypted to a passphrase (so that a
+// passphrase-protected project key opens beside the --identity that
+// opens a party's files), else the --identity files, or else the
+// passphrase's.
 func (k *keyFlags) unlock(g *globals, path string) ([]age.Identity, error) {
-	ids, err := k.identities(g)
-	if err != nil || len(ids) > 0 {
-		return ids, err
+	if !passphraseProtected(path) {
+		ids, err := k.identities(g)
+		if err != nil || len(ids) > 0 {
+			return ids, err
+		}
 	}
 	pass, err := k.passphrase(g, false, path)
 	if err != nil {
@@ -191,7 +204,7 @@ recipient printed, which is safe to publish.`,
 			if project == "" || out == "" {
 				return usagef("--project and --out are required")
 			}
-			rcpts, err := recipientsFrom(recipients, recipientFiles)
+			rcpts, err := recipientsFrom("--recipient", recipients, "--recipients-file", recipientFiles)
 			if err != nil {
 				return err
 			}
@@ -315,6 +328,9 @@ func createSecretFile(path string, write func(io.Writer) error) error {
 // encrypted at rest (as 'koble keygen --identity' writes it): it is then
 // decrypted with the passphrase first.
 func (k *keyFlags) identities(g *globals) ([]age.Identity, error) {
+	if k.ids != nil || len(k.identityFiles) == 0 {
+		return k.ids, nil
+	}
 	var ids []age.Identity
 	for _, p := range k.identityFiles {
 		raw, err := os.ReadFile(p)
@@ -322,7 +338,7 @@ func (k *keyFlags) identities(g *globals) ([]age.Identity, error) {
 			return nil, fmt.Errorf("identity file: %w", err)
 		}
 		if strings.HasPrefix(string(raw), armor.Header) || strings.HasPrefix(string(raw), "age-encryption.org/") {
-			pass, err := k.passphrase(g, false, p)
+			pass, err := k.identityPassphrase(g, p)
 			if err != nil {
 				return nil, fmt.Errorf("identity file %s is encrypted: %w", p, err)
 			}
@@ -331,6 +347,10 @@ func (k *keyFlags) identities(g *globals) ([]age.Identity, error) {
 				return nil, err
 			}
 			dr, err := pseudonym.Decrypt(bytes.NewReader(raw), "identity file", sid)
+			if err != nil && k.identityPassFile == "" && k.passphraseFile != "" {
+				return nil, hintError{fmt.Errorf("%s: %w", p, err),
+					"--passphrase-file opens the key file; give the identity's own passphrase with --identity-passphrase-file FILE"}
+			}
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", p, err)
 			}
@@ -344,7 +364,35 @@ func (k *keyFlags) identities(g *globals) ([]age.Identity, error) {
 		}
 		ids = append(ids, parsed...)
 	}
+	k.ids = ids
 	return ids, nil
+}
+
+// identityPassphrase is the passphrase of the encrypted identity file:
+// from --identity-passphrase-file, else as the key file's.
+func (k *keyFlags) identityPassphrase(g *globals, file string) (string, error) {
+	if k.identityPassFile != "" {
+		return readPassphraseFile("--identity-passphrase-file", k.identityPassFile)
+	}
+	return k.passphrase(g, false, file)
+}
+
+// passphraseProtected says whether the age file at path (armored or not)
+// is encrypted to a passphrase: its header's one stanza is scrypt.
+func passphraseProtected(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	br := bufio.NewReader(io.LimitReader(f, 64<<10))
+	var r io.Reader = br
+	if head, _ := br.Peek(len(armor.Header)); string(head) == armor.Header {
+		r = armor.NewReader(br)
+	}
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(r, head)
+	return bytes.HasPrefix(head[:n], []byte("age-encryption.org/v1\n-> scrypt "))
 }
 
 // writeIdentity writes a new hybrid post-quantum identity, encrypted at

@@ -3,29 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"filippo.io/age"
 	"github.com/spf13/cobra"
 
 	"github.com/koble/koble/linkage"
 )
-
-// parseRecipients reads age recipients given on the command line.
-func parseRecipients(flag string, values []string) ([]age.Recipient, error) {
-	if len(values) == 0 {
-		return nil, usagef("%s is required: the age recipient to encrypt to", flag)
-	}
-	var out []age.Recipient
-	for _, v := range values {
-		rs, err := age.ParseRecipients(strings.NewReader(v))
-		if err != nil {
-			return nil, usageError{notRecipient(flag, v)}
-		}
-		out = append(out, rs...)
-	}
-	return out, nil
-}
 
 func newPseudoregCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
@@ -48,15 +31,15 @@ party refuses a file made for another.`,
 
 func newRequestCmd(g *globals) *cobra.Command {
 	var kf keyFlags
-	var to []string
+	var to, toFiles []string
 	var out, ref string
 	var overwrite bool
 	cmd := &cobra.Command{
-		Use:   "request PLAN --to RECIPIENT --out FILE",
+		Use:   "request PLAN (--to RECIPIENT | --to-file FILE) --out FILE",
 		Short: "Sample definer: encrypt the sample's (ID, serial) pairs for the administrator",
 		Args:  exactArgs(1, "PLAN"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rcpts, err := parseRecipients("--to", to)
+			rcpts, err := requiredRecipients("--to", to, "--to-file", toFiles)
 			if err != nil {
 				return err
 			}
@@ -72,6 +55,7 @@ func newRequestCmd(g *globals) *cobra.Command {
 	}
 	kf.add(cmd)
 	cmd.Flags().StringArrayVar(&to, "to", nil, "the pseudonym administrator's age recipient (hybrid post-quantum or X25519)")
+	cmd.Flags().StringArrayVarP(&toFiles, "to-file", "R", nil, "like --to, with the recipients read from this file, one a line (as age -R)")
 	cmd.Flags().StringVarP(&out, "out", "o", "", "the encrypted request to write")
 	cmd.Flags().BoolVar(&overwrite, "overwrite", false, "replace an existing request")
 	addReferenceFlag(cmd.Flags(), &ref)
@@ -81,7 +65,7 @@ func newRequestCmd(g *globals) *cobra.Command {
 func newTranslateCmd(g *globals) *cobra.Command {
 	var kf keyFlags
 	var plan, registerKey, out, unmatched string
-	var toRegister, toDefiner []string
+	var toRegister, toDefiner, toRegisterFiles, toDefinerFiles []string
 	var overwrite bool
 	cmd := &cobra.Command{
 		Use:   "translate REQUEST --plan PLAN --register-key KEY --to-register R --out ANSWER",
@@ -98,16 +82,17 @@ of IDs that could not be translated goes, encrypted, to the sample definer
 			if plan == "" || registerKey == "" || out == "" {
 				return usagef("--plan, --register-key and --out are required")
 			}
-			if err := checkOrphans(cmd.Flags(), orphan{"to-definer", "--unmatched FILE", unmatched != ""}); err != nil {
+			if err := checkOrphans(cmd.Flags(), orphan{"to-definer", "--unmatched FILE", unmatched != ""},
+				orphan{"to-definer-file", "--unmatched FILE", unmatched != ""}); err != nil {
 				return err
 			}
-			reg, err := parseRecipients("--to-register", toRegister)
+			reg, err := requiredRecipients("--to-register", toRegister, "--to-register-file", toRegisterFiles)
 			if err != nil {
 				return err
 			}
 			var def []age.Recipient
 			if unmatched != "" {
-				if def, err = parseRecipients("--to-definer", toDefiner); err != nil {
+				if def, err = requiredRecipients("--to-definer", toDefiner, "--to-definer-file", toDefinerFiles); err != nil {
 					return err
 				}
 			}
@@ -124,6 +109,8 @@ of IDs that could not be translated goes, encrypted, to the sample definer
 	fl.StringVar(&registerKey, "register-key", "", "the pseudonymous register's key file (a koble key file)")
 	fl.StringArrayVar(&toRegister, "to-register", nil, "the register's age recipient")
 	fl.StringArrayVar(&toDefiner, "to-definer", nil, "the sample definer's age recipient, for --unmatched")
+	fl.StringArrayVar(&toRegisterFiles, "to-register-file", nil, "like --to-register, with the recipients read from this file, one a line (as age -R)")
+	fl.StringArrayVar(&toDefinerFiles, "to-definer-file", nil, "like --to-definer, with the recipients read from this file")
 	fl.StringVarP(&out, "out", "o", "", "the encrypted answer to write")
 	fl.StringVar(&unmatched, "unmatched", "", "write the count of untranslated IDs here, encrypted to the definer")
 	fl.BoolVar(&overwrite, "overwrite", false, "replace existing files")

@@ -60,7 +60,8 @@ Exit 0 only if everything holds.`,
 			} else if err := checkOrphans(cmd.Flags(),
 				orphan{"extract", "an encrypted delivery (*.tar.age)", false},
 				orphan{"identity", "an encrypted delivery (*.tar.age)", false},
-				orphan{"passphrase-file", "an encrypted delivery (*.tar.age)", false}); err != nil {
+				orphan{"passphrase-file", "an encrypted delivery (*.tar.age)", false},
+				orphan{"identity-passphrase-file", "an encrypted delivery (*.tar.age)", false}); err != nil {
 				return err
 			}
 			v, err := linkage.VerifyDelivery(target, opts)
