@@ -39,7 +39,8 @@ type Pipeline struct {
 // report, with one exception: relative dates counted from a person's
 // first date (Relative.PersonFirst) read cfg.In once here, in a first
 // pass. Read.Columns, ReportPath, QuarantinePath, Workers and Progress are
-// not used. Call Close when done.
+// not used. A column name or metadata of the delivery that holds a
+// national ID is refused here, as a *[LeakError]. Call Close when done.
 func NewPipeline(ctx context.Context, cfg PrepareConfig, in *arrow.Schema) (*Pipeline, error) {
 	if _, err := cfg.defaults(); err != nil {
 		return nil, err
@@ -53,6 +54,13 @@ func NewPipeline(ctx context.Context, cfg PrepareConfig, in *arrow.Schema) (*Pip
 		return nil, err
 	}
 	pl := &Pipeline{p: p, src: cfg.serialSource(), dates: d, start: time.Now()}
+	// What the delivery says of itself (column names, nested fields,
+	// metadata) is guarded here, as Prepare guards it before writing.
+	md := arrow.MetadataFrom(pl.WriteOptions().Metadata)
+	if err := guardSchema(cfg.In, arrow.NewSchema(p.out.Fields(), &md)); err != nil {
+		pl.Close()
+		return nil, err
+	}
 	if err := p.firstPass(ctx, pl.src.Fork()); err != nil {
 		pl.Close()
 		return nil, err

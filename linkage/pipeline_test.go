@@ -1,6 +1,7 @@
 package linkage_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"path/filepath"
@@ -15,7 +16,8 @@ import (
 )
 
 // The per-batch API, driven by hand with two forked workers and tallies
-// moved through JSON, delivers the same bytes and report as Prepare.
+// moved through JSON, delivers the same bytes, quarantine file and report
+// as Prepare.
 func TestPipelineMatchesPrepare(t *testing.T) {
 	data := synthData(t, formats.FormatParquet, 500, 5000)
 	key := goldenKey(t)
@@ -23,6 +25,7 @@ func TestPipelineMatchesPrepare(t *testing.T) {
 	cfg.Scheme = goldenScheme(t)
 	cfg.Coarsen = []linkage.Coarsen{{Column: "birth_date", Precision: refdate.Year}}
 	cfg.Relative = []linkage.Relative{{PersonFirst: []string{"admit_date"}, Columns: []string{"control_date"}}}
+	cfg.QuarantinePath = filepath.Join(t.TempDir(), "quarantine.csv")
 	want, err := linkage.Prepare(context.Background(), cfg)
 	require.NoError(t, err)
 
@@ -36,6 +39,9 @@ func TestPipelineMatchesPrepare(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "pipeline.parquet")
 	w, err := formats.Create(out, pl.Schema(), pl.WriteOptions())
 	require.NoError(t, err)
+	var qbuf bytes.Buffer
+	q, err := pl.NewQuarantineWriter(&qbuf, "quarantine.csv")
+	require.NoError(t, err)
 	workers := []*linkage.PipelineWorker{pl.Fork(), pl.Fork()}
 	var total linkage.Tally
 	row := int64(1)
@@ -47,9 +53,10 @@ func TestPipelineMatchesPrepare(t *testing.T) {
 		for _, d := range res.Delivered {
 			require.NoError(t, w.Write(d))
 		}
-		for _, q := range res.Quarantine {
-			assert.Less(t, q.Row, row)
+		for _, qr := range res.Quarantine {
+			assert.Less(t, qr.Row, row)
 		}
+		require.NoError(t, q.Write(res))
 		js, err := json.Marshal(&res.Tally)
 		require.NoError(t, err)
 		var moved linkage.Tally
@@ -59,10 +66,28 @@ func TestPipelineMatchesPrepare(t *testing.T) {
 	}
 	require.NoError(t, r.Err())
 	require.NoError(t, w.Close())
+	require.NoError(t, q.Close())
 	rep, err := pl.Report(&total)
 	require.NoError(t, err)
 
 	assert.Equal(t, mustRead(t, cfg.Out), mustRead(t, out))
+	assert.Positive(t, want.RowsQuarantine)
+	assert.Equal(t, mustRead(t, cfg.QuarantinePath), qbuf.String())
 	rep.Workers, rep.Seconds, rep.RowsPerSecond = want.Workers, want.Seconds, want.RowsPerSecond
 	assert.Equal(t, want, rep)
+}
+
+// NewPipeline guards what the delivery says of itself, as Prepare does:
+// a column named by an ID is refused before any batch is transformed.
+func TestPipelineGuardsSchema(t *testing.T) {
+	in := writeCSV(t, "fnr,kopi "+schemaID+"\n45014054018,x\n")
+	r, err := formats.Open(in, formats.ReadOptions{})
+	require.NoError(t, err)
+	defer r.Close()
+	cfg := linkage.PrepareConfig{In: in, Out: "out.parquet", Key: testKey(t), IDColumn: "fnr"}
+	_, err = linkage.NewPipeline(context.Background(), cfg, r.Schema())
+	var leak *linkage.LeakError
+	require.ErrorAs(t, err, &leak)
+	assert.True(t, leak.Name)
+	assert.NotContains(t, err.Error(), schemaID)
 }

@@ -123,11 +123,8 @@ func takeRows(b *batch, schema *arrow.Schema, rows []quarantined) (arrow.RecordB
 // columns in clear (no IDs), or, with recipients, whole input rows
 // age-encrypted to them.
 type quarantineWriter struct {
-	file    *formats.AtomicFile
-	enc     io.WriteCloser
-	csv     formats.Writer
-	schema  *arrow.Schema
-	withIDs bool
+	file *formats.AtomicFile
+	s    *quarantineStream
 }
 
 func newQuarantineWriter(path string, in *arrow.Schema, recipients []age.Recipient, overwrite bool) (*quarantineWriter, error) {
@@ -135,18 +132,49 @@ func newQuarantineWriter(path string, in *arrow.Schema, recipients []age.Recipie
 	if err != nil {
 		return nil, err
 	}
-	q := &quarantineWriter{file: f}
+	s, err := newQuarantineStream(f, path, in, recipients)
+	if err != nil {
+		f.Abort()
+		return nil, err
+	}
+	return &quarantineWriter{file: f, s: s}, nil
+}
+
+func (q *quarantineWriter) write(rows []quarantined, full arrow.RecordBatch) error {
+	return q.s.write(rows, full)
+}
+
+func (q *quarantineWriter) commit() error {
+	if err := q.s.close(); err != nil {
+		q.file.Abort()
+		return err
+	}
+	return q.file.Commit()
+}
+
+func (q *quarantineWriter) abort() { q.file.Abort() }
+
+// quarantineStream encodes the quarantine file to a stream (see
+// quarantineWriter).
+type quarantineStream struct {
+	enc     io.WriteCloser
+	csv     formats.Writer
+	schema  *arrow.Schema
+	withIDs bool
+}
+
+func newQuarantineStream(dst io.Writer, name string, in *arrow.Schema, recipients []age.Recipient) (*quarantineStream, error) {
+	q := &quarantineStream{}
 	fields := []arrow.Field{
 		{Name: "row", Type: arrow.PrimitiveTypes.Int64},
 		{Name: "reason", Type: arrow.BinaryTypes.String},
 		{Name: "column", Type: arrow.BinaryTypes.String},
 	}
-	var dst io.Writer = f
 	if recipients != nil {
 		q.withIDs = true
-		if q.enc, err = age.Encrypt(f, recipients...); err != nil {
-			f.Abort()
-			return nil, fmt.Errorf("linkage: quarantine %s: %w", path, err)
+		var err error
+		if q.enc, err = age.Encrypt(dst, recipients...); err != nil {
+			return nil, fmt.Errorf("linkage: quarantine %s: %w", name, err)
 		}
 		dst = q.enc
 		for _, fl := range in.Fields() {
@@ -155,14 +183,14 @@ func newQuarantineWriter(path string, in *arrow.Schema, recipients []age.Recipie
 		}
 	}
 	q.schema = arrow.NewSchema(fields, nil)
-	if q.csv, err = formats.NewWriter(dst, path, q.schema, formats.WriteOptions{Format: formats.FormatCSV}); err != nil {
-		f.Abort()
+	var err error
+	if q.csv, err = formats.NewWriter(dst, name, q.schema, formats.WriteOptions{Format: formats.FormatCSV}); err != nil {
 		return nil, err
 	}
 	return q, nil
 }
 
-func (q *quarantineWriter) write(rows []quarantined, full arrow.RecordBatch) error {
+func (q *quarantineStream) write(rows []quarantined, full arrow.RecordBatch) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -195,18 +223,14 @@ func (q *quarantineWriter) write(rows []quarantined, full arrow.RecordBatch) err
 	return q.csv.Write(rec)
 }
 
-func (q *quarantineWriter) commit() error {
+// close finishes the CSV and the encryption; it does not close the
+// destination.
+func (q *quarantineStream) close() error {
 	if err := q.csv.Close(); err != nil {
-		q.file.Abort()
 		return err
 	}
 	if q.enc != nil {
-		if err := q.enc.Close(); err != nil {
-			q.file.Abort()
-			return err
-		}
+		return q.enc.Close()
 	}
-	return q.file.Commit()
+	return nil
 }
-
-func (q *quarantineWriter) abort() { q.file.Abort() }

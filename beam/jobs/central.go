@@ -5,11 +5,10 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
-	"os"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 
-	"github.com/koble/koble/formats"
+	"github.com/koble/koble/delivery"
 	"github.com/koble/koble/linkage"
 	"github.com/koble/koble/pseudonym"
 )
@@ -97,20 +96,15 @@ func (f *sampleFn) ProcessElement(ctx context.Context, sh shard, emit func(strin
 	if err != nil {
 		return err
 	}
-	in, done, err := localCopy(ctx, sh.Path)
-	if err != nil {
-		return err
-	}
-	defer done()
 	ro := rows.Read
 	if ro.Format, err = readFormat(source(f.w.plan, sh.Source), sh.Path); err != nil {
 		return err
 	}
-	r, err := formats.Open(in, ro)
+	r, done, err := openShard(ctx, sh.Path, ro)
 	if err != nil {
-		return fmt.Errorf("koble-beam: shard %s: %w", sh.Path, err)
+		return err
 	}
-	defer r.Close()
+	defer done()
 	serials := f.w.key.Serials(pseudonym.SerialOptions{CacheSize: 1 << 16})
 	seen := map[[16]byte][]byte{}
 	add := func(ser *pseudonym.Serial, id pseudonym.ID) {
@@ -246,21 +240,23 @@ func (f *seriesFn) writeSerialKey(ctx context.Context, w *worker, series *linkag
 	if err != nil {
 		return staged{}, err
 	}
-	tmp, err := os.CreateTemp("", "koble-beam-serial-key-")
+	name := base(w.plan.SerialKeyPath())
+	st := staged{From: join(f.Job.staging(w.plan), name), To: join(f.Job.output(w.plan), name)}
+	out, err := createStaged(ctx, st.From)
 	if err != nil {
 		return staged{}, err
 	}
-	defer os.Remove(tmp.Name())
-	err = series.WriteSerialKey(tmp, w.plan.Project, rcpts...)
-	if cerr := tmp.Close(); err == nil {
+	err = series.WriteSerialKey(out, w.plan.Project, rcpts...)
+	file, cerr := out.close()
+	if err == nil {
 		err = cerr
 	}
 	if err != nil {
 		return staged{}, fmt.Errorf("koble-beam: writing the serial key file: %w", err)
 	}
-	name := base(w.plan.SerialKeyPath())
-	st := staged{From: join(f.Job.staging(w.plan), name), To: join(f.Job.output(w.plan), name)}
-	return st, upload(ctx, tmp.Name(), st.From)
+	st.File = file
+	st.File.Role = delivery.RoleSerialKey
+	return st, nil
 }
 
 var samplePersonsFound = beam.NewCounter("koble", "sample_persons_found")

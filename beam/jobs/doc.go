@@ -8,9 +8,11 @@
 //
 // [Prepare] per source: each input shard (a Parquet, CSV or Arrow file,
 // found by a glob through Beam's file systems: local paths, gs://,
-// s3://) is prepared on the worker that reads it, exactly as 'koble
-// prepare' would prepare it, and written as one output shard; the
-// counts of all shards are combined into one report by a CombineFn.
+// s3://) is read by one worker and streamed batch by batch through
+// koble's prepare pipeline ([linkage.Pipeline]), its rows written to one
+// output shard as they come; the shards' [linkage.Tally] values are
+// merged by a CombineFn, and the final step makes the source's report
+// from the merged tally ([linkage.Pipeline.Report]).
 //
 // # Centralised linkage
 //

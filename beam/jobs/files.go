@@ -1,8 +1,13 @@
 package jobs
 
 import (
+	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"path"
@@ -11,6 +16,9 @@ import (
 	"strings"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
+
+	"github.com/koble/koble/delivery"
+	"github.com/koble/koble/formats"
 	// Local files; a program adds the file systems it wants beside them
 	// (cmd/koble-beam: gs:// and s3://).
 	_ "github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem/local"
@@ -106,35 +114,101 @@ func localCopy(ctx context.Context, p string) (local string, done func(), err er
 	return local, done, nil
 }
 
-// upload copies the local file to dst through Beam's file systems.
-func upload(ctx context.Context, local, dst string) error {
-	if !remote(dst) {
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return err
+// openShard opens a shard for reading through Beam's file systems. CSV
+// and Arrow streams are read as the bytes arrive; Parquet and the Arrow
+// file format need to seek, which a local file can: a file system whose
+// reader cannot (gs://, s3://) has the shard copied to the worker's
+// temporary folder first. done closes everything.
+func openShard(ctx context.Context, p string, ro formats.ReadOptions) (r formats.Reader, done func(), err error) {
+	seeks := ro.Format == formats.FormatParquet || ro.Format == formats.FormatArrowFile
+	fs, err := filesystem.New(ctx, p)
+	if err != nil {
+		return nil, nil, fmt.Errorf("koble-beam: %s: %w", p, err)
+	}
+	rc, err := fs.OpenRead(ctx, p)
+	if err != nil {
+		fs.Close()
+		return nil, nil, fmt.Errorf("koble-beam: reading %s: %w", p, err)
+	}
+	_, seekable := rc.(interface {
+		io.ReaderAt
+		io.Seeker
+	})
+	if seeks && !seekable {
+		rc.Close()
+		fs.Close()
+		local, rm, err := localCopy(ctx, p)
+		if err != nil {
+			return nil, nil, err
+		}
+		if r, err = formats.Open(local, ro); err != nil {
+			rm()
+			return nil, nil, fmt.Errorf("koble-beam: shard %s: %w", p, err)
+		}
+		return r, func() { r.Close(); rm() }, nil
+	}
+	if r, err = formats.NewReader(rc, p, ro); err != nil {
+		rc.Close()
+		fs.Close()
+		return nil, nil, fmt.Errorf("koble-beam: shard %s: %w", p, err)
+	}
+	return r, func() { r.Close(); rc.Close(); fs.Close() }, nil
+}
+
+// stagedWriter writes a file through Beam's file systems, counting and
+// hashing its bytes for the delivery's manifest. It is used from one
+// goroutine.
+type stagedWriter struct {
+	path string
+	fs   filesystem.Interface
+	w    io.WriteCloser
+	buf  *bufio.Writer
+	h    hash.Hash
+	n    int64
+	done bool
+}
+
+// createStaged creates the file p (its folder too, if local).
+func createStaged(ctx context.Context, p string) (*stagedWriter, error) {
+	if !remote(p) {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return nil, err
 		}
 	}
-	fs, err := filesystem.New(ctx, dst)
+	fs, err := filesystem.New(ctx, p)
 	if err != nil {
-		return fmt.Errorf("koble-beam: %s: %w", dst, err)
+		return nil, fmt.Errorf("koble-beam: %s: %w", p, err)
 	}
-	defer fs.Close()
-	f, err := os.Open(local)
+	w, err := fs.OpenWrite(ctx, p)
 	if err != nil {
-		return err
+		fs.Close()
+		return nil, fmt.Errorf("koble-beam: writing %s: %w", p, err)
 	}
-	defer f.Close()
-	w, err := fs.OpenWrite(ctx, dst)
-	if err != nil {
-		return fmt.Errorf("koble-beam: writing %s: %w", dst, err)
+	return &stagedWriter{path: p, fs: fs, w: w, buf: bufio.NewWriterSize(w, 1<<20), h: sha256.New()}, nil
+}
+
+func (s *stagedWriter) Write(b []byte) (int, error) {
+	s.h.Write(b)
+	s.n += int64(len(b))
+	return s.buf.Write(b)
+}
+
+// close flushes and closes the file, and returns its name (the path
+// written), size and SHA-256. A second call does nothing but fail.
+func (s *stagedWriter) close() (delivery.File, error) {
+	if s.done {
+		return delivery.File{}, errors.New("koble-beam: internal error: a staged file closed twice")
 	}
-	_, err = io.Copy(w, f)
-	if cerr := w.Close(); err == nil {
+	s.done = true
+	err := s.buf.Flush()
+	if cerr := s.w.Close(); err == nil {
 		err = cerr
 	}
+	s.fs.Close()
 	if err != nil {
-		return fmt.Errorf("koble-beam: writing %s: %w", dst, err)
+		return delivery.File{}, fmt.Errorf("koble-beam: writing %s: %w", s.path, err)
 	}
-	return nil
+	return delivery.File{Name: s.path, Size: s.n, SHA256: hex.EncodeToString(s.h.Sum(nil))}, nil
 }
 
 // writeFile writes data to p through Beam's file systems.

@@ -11,17 +11,20 @@ import (
 )
 
 // finishFn is the last step: once every source's tally is combined (so
-// every shard is written), it moves the staged files into place and
-// writes each source's report and the link report.
+// every shard is written), it makes each source's report from its
+// merged tally, moves the staged files into place and writes the
+// reports and the link report.
 type finishFn struct {
 	Job Job
 }
 
-func (f *finishFn) ProcessElement(ctx context.Context, _ []byte, tallies func(*tally) bool, infos func(*seriesInfo) bool) error {
-	p, err := f.Job.plan()
+func (f *finishFn) ProcessElement(ctx context.Context, _ []byte, tallies func(*tally) bool, infos func(*seriesInfo) bool, seriesEnc []byte) error {
+	w, err := f.Job.open(ctx)
 	if err != nil {
 		return err
 	}
+	defer w.key.Close()
+	p := w.plan
 	bySource := map[string]tally{}
 	var t tally
 	for tallies(&t) {
@@ -29,6 +32,10 @@ func (f *finishFn) ProcessElement(ctx context.Context, _ []byte, tallies func(*t
 	}
 	var info seriesInfo
 	infos(&info) // a singleton: empty for distributed linkage
+	series, err := (&seriesCache{}).get(seriesEnc)
+	if err != nil {
+		return err
+	}
 	out := f.Job.output(p)
 	rep := &linkage.LinkReport{Project: p.Project, Mode: p.Mode, ReferenceDate: f.Job.ReferenceDate, Overlap: map[string]int64{}, SuppressBelow: suppressBelow(p)}
 	var moves []staged
@@ -42,7 +49,7 @@ func (f *finishFn) ProcessElement(ctx context.Context, _ []byte, tallies func(*t
 		if !ok {
 			return fmt.Errorf("koble-beam: internal error: no tally of source %q", s.Name)
 		}
-		srep, err := sourceReport(t, f.Job.input(s), join(out, fmt.Sprintf("%s-*.%s", s.Name, outExt(p))))
+		srep, err := f.sourceReport(ctx, w, s, t, series)
 		if err != nil {
 			return err
 		}
@@ -52,7 +59,7 @@ func (f *finishFn) ProcessElement(ctx context.Context, _ []byte, tallies func(*t
 			return err
 		}
 		sr := linkage.SourceReport{Name: s.Name, Register: s.Register, State: linkage.StateDelivered, Delivery: srep.Output, Report: reportPath,
-			RowsRead: t.RowsRead, RowsWritten: t.RowsWritten, RowsQuarantine: t.RowsQuarantine, RowsNotSample: t.RowsNotSample, Persons: int64(len(t.Persons))}
+			RowsRead: srep.RowsRead, RowsWritten: srep.RowsWritten, RowsQuarantine: srep.RowsQuarantine, RowsNotSample: srep.RowsNotSample, Persons: int64(len(t.Counts.Persons))}
 		if p.Mode == linkage.Centralised {
 			sr.SamplePersons = sr.Persons
 		}
@@ -68,23 +75,30 @@ func (f *finishFn) ProcessElement(ctx context.Context, _ []byte, tallies func(*t
 	return writeJSON(ctx, join(out, p.Project+".link-report.json"), rep)
 }
 
-// sourceReport is a source's prepare report: the names of one shard's
-// report, the counts of all.
-func sourceReport(t tally, input, output string) (*linkage.Report, error) {
-	var rep linkage.Report
-	if err := json.Unmarshal(t.Report, &rep); err != nil {
-		return nil, fmt.Errorf("koble-beam: internal error: a shard's report: %w", err)
+// sourceReport makes a source's prepare report from its merged tally
+// with the pipeline of one of its shards' schema, as [linkage.Prepare]
+// would report the whole source.
+func (f *finishFn) sourceReport(ctx context.Context, w *worker, s linkage.SourcePlan, t tally, series *linkage.Series) (*linkage.Report, error) {
+	cfg, err := w.plan.SourceConfig(s.Name, linkage.LinkOptions{Key: w.key, Workers: 1, Tool: f.Job.Tool})
+	if err != nil {
+		return nil, err
 	}
-	rep.Input, rep.Output = input, output
-	rep.RowsRead, rep.RowsWritten, rep.RowsQuarantine, rep.RowsNotSample = t.RowsRead, t.RowsWritten, t.RowsQuarantine, t.RowsNotSample
-	rep.Quarantine = t.Quarantine
-	rep.Persons, rep.PersonsEstimated = int64(len(t.Persons)), false
-	rep.RowsPerPerson.Min, rep.RowsPerPerson.Median, rep.RowsPerPerson.Max = t.perPerson()
+	cfg.In, cfg.Out, cfg.Series = f.Job.input(s), join(f.Job.output(w.plan), fmt.Sprintf("%s-*.%s", s.Name, outExt(w.plan))), series
+	schema, err := decodeSchema(t.Schema)
+	if err != nil {
+		return nil, fmt.Errorf("koble-beam: internal error: a shard's schema: %w", err)
+	}
+	pl, err := linkage.NewPipeline(ctx, cfg, schema)
+	if err != nil {
+		return nil, err
+	}
+	defer pl.Close()
+	rep, err := pl.Report(&t.Counts)
+	if err != nil {
+		return nil, err
+	}
 	rep.Workers, rep.Seconds, rep.RowsPerSecond = t.Shards, 0, 0
-	if rep.RowsRead != rep.RowsWritten+rep.RowsQuarantine+rep.RowsNotSample {
-		return nil, fmt.Errorf("koble-beam: internal error: %d rows read, %d written, %d quarantined, %d not in the sample", rep.RowsRead, rep.RowsWritten, rep.RowsQuarantine, rep.RowsNotSample)
-	}
-	return &rep, nil
+	return rep, nil
 }
 
 // overlaps counts the persons every two sources share, as koble link
@@ -98,8 +112,8 @@ func overlaps(rep *linkage.LinkReport, by map[string]tally) {
 	for i := range names {
 		for j := i + 1; j < len(names); j++ {
 			var common int64
-			for k := range by[names[i]].Persons {
-				if _, ok := by[names[j]].Persons[k]; ok {
+			for k := range by[names[i]].Counts.Persons {
+				if _, ok := by[names[j]].Counts.Persons[k]; ok {
 					common++
 				}
 			}

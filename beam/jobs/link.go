@@ -30,7 +30,7 @@ func Link(s beam.Scope, job Job, p *linkage.Plan) error {
 		}
 		tallies = append(tallies, t)
 	}
-	beam.ParDo0(s, &finishFn{Job: job}, beam.Impulse(s), beam.SideInput{Input: beam.Flatten(s, tallies...)}, beam.SideInput{Input: info})
+	beam.ParDo0(s, &finishFn{Job: job}, beam.Impulse(s), beam.SideInput{Input: beam.Flatten(s, tallies...)}, beam.SideInput{Input: info}, beam.SideInput{Input: series})
 	return nil
 }
 

@@ -2,14 +2,10 @@ package jobs
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 
-	"github.com/koble/koble/formats"
 	"github.com/koble/koble/linkage"
 )
 
@@ -26,38 +22,53 @@ func (s shard) name(ext string) string {
 	return fmt.Sprintf("%s-%05d-of-%05d.%s", s.Source, s.Index, s.Count, ext)
 }
 
+// quarantineName is the name of the shard's quarantine file.
+func (s shard) quarantineName() string {
+	return fmt.Sprintf("%s.quarantine-%05d-of-%05d.csv", s.Source, s.Index, s.Count)
+}
+
 // Prepare delivers one source of the job's plan: every shard of its input
-// is read, prepared as 'koble prepare' and 'koble link' prepare it
-// (serials or the series numbers, date shifts, coarsening, quarantine,
-// the leak guard) on the worker that read it, and written to the staging
-// folder; the counts of all shards are combined into one tally. series
-// is a singleton PCollection of the encoded dense serial series
-// ([linkage.Series.MarshalBinary]), empty for distributed linkage. The
-// result is a PCollection of one tally.
+// is read through Beam's file systems and streamed, batch by batch,
+// through koble's prepare pipeline ([linkage.Pipeline]: serials or the
+// series numbers, date shifts, coarsening, quarantine, the leak guard) on
+// the worker that reads it, its delivery and quarantine written to the
+// staging folder as the batches come. The shards' tallies are merged
+// into one ([linkage.Tally.Merge]) by a CombineFn, from which the final
+// step makes the source's report. series is a singleton PCollection of
+// the encoded dense serial series ([linkage.Series.MarshalBinary]), empty
+// for distributed linkage. The result is a PCollection of one tally.
 func Prepare(s beam.Scope, job Job, p *linkage.Plan, name string, series beam.PCollection) (beam.PCollection, error) {
 	s = s.Scope("prepare." + name)
-	files, err := expand(context.Background(), job.input(source(p, name)), "--input "+name+"=GLOB")
+	shards, err := listShards(job, p, name)
 	if err != nil {
 		return beam.PCollection{}, err
-	}
-	shards := make([]shard, len(files))
-	for i, f := range files {
-		shards[i] = shard{Source: name, Path: f, Index: i, Count: len(files)}
 	}
 	col := beam.Reshuffle(s, beam.CreateList(s, shards))
 	tallies := crossing(s, beam.ParDo(s, &prepareFn{Job: job, Source: name}, col, beam.SideInput{Input: series}))
 	return beam.Combine(s, mergeTallies{}, tallies), nil
 }
 
-// prepareFn prepares whole shards.
+// listShards lists the shards of a source, on the launcher.
+func listShards(job Job, p *linkage.Plan, name string) ([]shard, error) {
+	files, err := expand(context.Background(), job.input(source(p, name)), "--input "+name+"=GLOB")
+	if err != nil {
+		return nil, err
+	}
+	shards := make([]shard, len(files))
+	for i, f := range files {
+		shards[i] = shard{Source: name, Path: f, Index: i, Count: len(files)}
+	}
+	return shards, nil
+}
+
+// prepareFn prepares shards, one batch at a time.
 type prepareFn struct {
 	Job    Job
 	Source string
 
-	w        *worker
-	cfg      linkage.PrepareConfig
-	series   *linkage.Series
-	seriesOK bool
+	w      *worker
+	cfg    linkage.PrepareConfig
+	series *seriesCache
 }
 
 func (f *prepareFn) Setup(ctx context.Context) error {
@@ -65,12 +76,9 @@ func (f *prepareFn) Setup(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	f.w = w
-	workers := f.Job.Workers
-	if workers <= 0 {
-		workers = 1
-	}
-	f.cfg, err = w.plan.SourceConfig(f.Source, linkage.LinkOptions{Key: w.key, Workers: workers, Tool: f.Job.Tool, Overwrite: true})
+	f.w, f.series = w, &seriesCache{}
+	f.cfg, err = w.plan.SourceConfig(f.Source, linkage.LinkOptions{Key: w.key, Workers: 1, Tool: f.Job.Tool, Overwrite: true})
+	f.cfg.Write.Parallel = max(f.Job.Workers, 1)
 	return err
 }
 
@@ -82,87 +90,73 @@ func (f *prepareFn) Teardown() {
 
 // ProcessElement prepares one shard and emits its tally.
 func (f *prepareFn) ProcessElement(ctx context.Context, sh shard, series []byte, emit func(tally)) error {
-	if !f.seriesOK && len(series) > 0 {
-		f.series = new(linkage.Series)
-		if err := f.series.UnmarshalBinary(series); err != nil {
-			return err
-		}
+	cfg := f.cfg
+	var err error
+	if cfg.Series, err = f.series.get(series); err != nil {
+		return err
 	}
-	f.seriesOK = true
-	t, err := f.prepare(ctx, sh)
+	t, err := prepareShard(ctx, f.Job, f.w.plan, cfg, sh)
 	if err != nil {
 		return err
 	}
 	shardsPrepared.Inc(ctx, 1)
-	rowsRead.Inc(ctx, t.RowsRead)
-	rowsQuarantined.Inc(ctx, t.RowsQuarantine)
+	rowsRead.Inc(ctx, t.Counts.RowsRead)
+	rowsQuarantined.Inc(ctx, t.Counts.RowsQuarantine)
 	emit(t)
 	return nil
 }
 
-// prepare runs linkage.Prepare over one shard, in temporary local files,
-// and stages its output.
-func (f *prepareFn) prepare(ctx context.Context, sh shard) (tally, error) {
+// prepareShard streams one shard through the pipeline of cfg: read
+// through Beam's file systems, each batch transformed and its delivered
+// and quarantined rows written to the staging folder, its counts added to
+// the shard's tally. Nothing is read or written twice.
+func prepareShard(ctx context.Context, job Job, p *linkage.Plan, cfg linkage.PrepareConfig, sh shard) (tally, error) {
 	t := newTally(sh.Source)
 	t.Shards = 1
-	in, done, err := localCopy(ctx, sh.Path)
+	var err error
+	if cfg.Read.Format, err = readFormat(source(p, sh.Source), sh.Path); err != nil {
+		return t, err
+	}
+	r, closeIn, err := openShard(ctx, sh.Path, cfg.Read)
 	if err != nil {
 		return t, err
 	}
-	defer done()
-	tmp, err := os.MkdirTemp("", "koble-beam-out-")
-	if err != nil {
-		return t, err
-	}
-	defer os.RemoveAll(tmp)
-	ext := outExt(f.w.plan)
-	cfg := f.cfg
-	cfg.In, cfg.Out, cfg.Series = in, filepath.Join(tmp, sh.name(ext)), f.series
-	cfg.QuarantinePath = filepath.Join(tmp, "quarantine.csv")
-	if cfg.Read.Format, err = readFormat(source(f.w.plan, sh.Source), sh.Path); err != nil {
-		return t, err
-	}
-	rep, err := linkage.Prepare(ctx, cfg)
+	defer closeIn()
+	cfg.In, cfg.Out = sh.Path, sh.name(outExt(p))
+	pl, err := linkage.NewPipeline(ctx, cfg, r.Schema())
 	if err != nil {
 		return t, fmt.Errorf("koble-beam: shard %s: %w", sh.Path, err)
 	}
-	rep.Input, rep.Output = sh.Path, ""
-	if t.Report, err = json.Marshal(rep); err != nil {
+	defer pl.Close()
+	if t.Schema, err = encodeSchema(r.Schema()); err != nil {
 		return t, err
 	}
-	t.RowsRead, t.RowsWritten, t.RowsQuarantine, t.RowsNotSample = rep.RowsRead, rep.RowsWritten, rep.RowsQuarantine, rep.RowsNotSample
-	for k, v := range rep.Quarantine {
-		t.Quarantine[k] += v
-	}
-	if err := countPersons(&t, cfg.Out, cfg.SerialColumn, cfg.Write.Format); err != nil {
+	out, err := createShardOutputs(ctx, job, p, pl, sh)
+	if err != nil {
 		return t, err
 	}
-	stage := f.Job.staging(f.w.plan)
-	out := f.Job.output(f.w.plan)
-	for _, file := range []struct{ local, name string }{
-		{cfg.Out, sh.name(ext)},
-		{cfg.QuarantinePath, fmt.Sprintf("%s.quarantine-%05d-of-%05d.csv", sh.Source, sh.Index, sh.Count)},
-	} {
-		to := join(stage, file.name)
-		if err := upload(ctx, file.local, to); err != nil {
+	defer out.abort()
+	w := pl.Fork()
+	row := int64(1)
+	for r.Next() {
+		b := r.RecordBatch()
+		res, err := w.Transform(ctx, b, row)
+		if err != nil {
+			return t, fmt.Errorf("koble-beam: shard %s: %w", sh.Path, err)
+		}
+		row += b.NumRows()
+		err = out.write(res)
+		t.Counts.Merge(&res.Tally)
+		res.Release()
+		if err != nil {
 			return t, err
 		}
-		t.Staged = append(t.Staged, staged{From: to, To: join(out, file.name)})
 	}
-	return t, nil
-}
-
-// countPersons reads a delivered shard's serial column into the tally.
-func countPersons(t *tally, path, column string, format formats.Format) error {
-	r, err := formats.Open(path, formats.ReadOptions{Columns: []string{column}, Format: format})
-	if err != nil {
-		return err
+	if err := r.Err(); err != nil {
+		return t, fmt.Errorf("koble-beam: shard %s: %w", sh.Path, err)
 	}
-	defer r.Close()
-	for r.Next() {
-		t.addSerials(r.RecordBatch().Column(0))
-	}
-	return r.Err()
+	t.Staged, err = out.close(pl, &t.Counts)
+	return t, err
 }
 
 var (

@@ -12,17 +12,16 @@ import (
 // that every runner can find them by name.
 func init() {
 	beam.RegisterCoder(reflect.TypeOf(tally{}), encodeTally, decodeTally)
+	beam.RegisterCoder(reflect.TypeOf(seriesInfo{}), encodeInfo, decodeInfo)
 	beam.RegisterType(reflect.TypeOf(shard{}))
 	beam.RegisterType(reflect.TypeOf(member{}))
 	beam.RegisterType(reflect.TypeOf(person{}))
-	beam.RegisterType(reflect.TypeOf(seriesInfo{}))
-	beam.RegisterType(reflect.TypeOf(staged{}))
 
 	register.DoFn4x1[context.Context, shard, []byte, func(tally), error](&prepareFn{})
 	register.DoFn3x1[context.Context, shard, func(string, member), error](&sampleFn{})
 	register.DoFn3x1[string, member, func(person), error](&ruleFn{})
 	register.DoFn5x1[context.Context, []byte, func(*person) bool, func([]byte), func(seriesInfo), error](&seriesFn{})
-	register.DoFn4x1[context.Context, []byte, func(*tally) bool, func(*seriesInfo) bool, error](&finishFn{})
+	register.DoFn5x1[context.Context, []byte, func(*tally) bool, func(*seriesInfo) bool, []byte, error](&finishFn{})
 	register.Combiner1[tally](&mergeTallies{})
 	register.Function2x1(orMembers)
 	register.Emitter1[tally]()

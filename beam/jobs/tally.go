@@ -3,38 +3,39 @@ package jobs
 import (
 	"bytes"
 	"encoding/gob"
-	"hash/fnv"
 	"sort"
 
-	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/koble/koble/delivery"
+	"github.com/koble/koble/linkage"
 )
 
 // tally is what preparing one shard counted, and, merged by [mergeTallies]
-// across the cluster, what preparing a whole source counted. It holds
-// counts, names and hashes of delivered serials, never an ID.
+// across the cluster, what preparing a whole source counted: the
+// pipeline's [linkage.Tally] (counts, and delivered rows per person keyed
+// by 64 bits of the keyed serial), the input's schema and the staged
+// files. It holds no ID.
 type tally struct {
-	Source         string
-	Shards         int
-	RowsRead       int64
-	RowsWritten    int64
-	RowsQuarantine int64
-	RowsNotSample  int64
-	Quarantine     map[string]int64
-	// Persons counts the delivered rows of each person, by the FNV-64a
-	// hash of the delivered serial's text (as koble link counts persons
-	// and the overlap between sources).
-	Persons map[uint64]uint32
-	// Report is one shard's prepare report (JSON), for the names it holds.
-	Report []byte
+	Source string
+	Shards int
+	Counts linkage.Tally
+	// Schema is one shard's input schema (an Arrow IPC stream with no
+	// batch), from which the final step rebuilds the pipeline that makes
+	// the source's report.
+	Schema []byte
 	// Staged lists the files to move into place when the run succeeds.
 	Staged []staged
 }
 
-// staged is a file written to the staging folder and where it goes.
-type staged struct{ From, To string }
+// staged is a file written to the staging folder, where it goes, and
+// its entry in the delivery's manifest (role, size, SHA-256, and for a
+// data file its rows, schema and what was done).
+type staged struct {
+	From, To string
+	File     delivery.File
+}
 
 func newTally(source string) tally {
-	return tally{Source: source, Quarantine: map[string]int64{}, Persons: map[uint64]uint32{}}
+	return tally{Source: source, Counts: linkage.Tally{Quarantine: map[string]int64{}, Persons: map[uint64]uint32{}}}
 }
 
 // merge adds o's counts to t.
@@ -42,69 +43,31 @@ func (t *tally) merge(o tally) {
 	if t.Source == "" {
 		t.Source = o.Source
 	}
-	if t.Quarantine == nil {
-		t.Quarantine = map[string]int64{}
-	}
-	if t.Persons == nil {
-		t.Persons = map[uint64]uint32{}
-	}
 	t.Shards += o.Shards
-	t.RowsRead += o.RowsRead
-	t.RowsWritten += o.RowsWritten
-	t.RowsQuarantine += o.RowsQuarantine
-	t.RowsNotSample += o.RowsNotSample
-	for k, v := range o.Quarantine {
-		t.Quarantine[k] += v
-	}
-	for k, v := range o.Persons {
-		t.Persons[k] += v
-	}
-	if t.Report == nil {
-		t.Report = o.Report
+	t.Counts.Merge(&o.Counts)
+	if t.Schema == nil {
+		t.Schema = o.Schema
 	}
 	t.Staged = append(t.Staged, o.Staged...)
 	sort.Slice(t.Staged, func(i, j int) bool { return t.Staged[i].To < t.Staged[j].To })
 }
 
-// addSerials counts the persons of a delivered serial column.
-func (t *tally) addSerials(col arrow.Array) {
-	h := fnv.New64a()
-	for i := 0; i < col.Len(); i++ {
-		h.Reset()
-		h.Write([]byte(col.ValueStr(i)))
-		t.Persons[h.Sum64()]++
-	}
-}
+// The Beam coders of the types that hold maps and pointers.
+func encodeTally(t tally) ([]byte, error)     { return encodeGob(t) }
+func decodeTally(b []byte) (tally, error)     { return decodeGob[tally](b) }
+func encodeInfo(i seriesInfo) ([]byte, error) { return encodeGob(i) }
+func decodeInfo(b []byte) (seriesInfo, error) { return decodeGob[seriesInfo](b) }
 
-// perPerson returns the least, median and most rows of a person.
-func (t *tally) perPerson() (lo int64, median float64, hi int64) {
-	if len(t.Persons) == 0 {
-		return 0, 0, 0
-	}
-	counts := make([]uint32, 0, len(t.Persons))
-	for _, c := range t.Persons {
-		counts = append(counts, c)
-	}
-	sort.Slice(counts, func(i, j int) bool { return counts[i] < counts[j] })
-	n := len(counts)
-	median = float64(counts[n/2])
-	if n%2 == 0 {
-		median = (float64(counts[n/2-1]) + float64(counts[n/2])) / 2
-	}
-	return int64(counts[0]), median, int64(counts[n-1])
-}
-
-// encodeTally and decodeTally are the tally's Beam coder.
-func encodeTally(t tally) ([]byte, error) {
+func encodeGob[T any](v T) ([]byte, error) {
 	var b bytes.Buffer
-	err := gob.NewEncoder(&b).Encode(t)
+	err := gob.NewEncoder(&b).Encode(v)
 	return b.Bytes(), err
 }
 
-func decodeTally(b []byte) (tally, error) {
-	var t tally
-	err := gob.NewDecoder(bytes.NewReader(b)).Decode(&t)
-	return t, err
+func decodeGob[T any](b []byte) (T, error) {
+	var v T
+	err := gob.NewDecoder(bytes.NewReader(b)).Decode(&v)
+	return v, err
 }
 
 // mergeTallies is the CombineFn that adds up the tallies of a source's
