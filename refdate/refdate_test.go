@@ -511,3 +511,88 @@ func TestAppendDateEveryLayout(t *testing.T) {
 		}
 	}
 }
+
+// TestShiftTypesOutOfRange: a typed date (date32, date64, a timestamp of
+// any unit, either mode) shifted outside the years 1-9999, or read from
+// outside them, is quarantined as out of bounds, as a text date is; none
+// wraps around or is written with a five-digit year.
+func TestShiftTypesOutOfRange(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	last, first := daysFromCivil(9999, 12, 31), daysFromCivil(1, 1, 1)
+	const msPerDay = 86_400_000
+	build := func(dt arrow.DataType, values ...string) arrow.Array {
+		b := array.NewBuilder(mem, dt)
+		defer b.Release()
+		for _, v := range values {
+			require.NoError(t, b.AppendValueFromString(v), "%s %s", dt, v)
+		}
+		return b.NewArray()
+	}
+	tests := []struct {
+		name    string
+		col     func() arrow.Array
+		offsets []int32
+		bad     []int // rows out of bounds
+	}{
+		{"date32 past 9999", func() arrow.Array { return build(arrow.FixedWidthTypes.Date32, "9999-12-31", "9999-12-31") }, []int32{143, -143}, []int{0}},
+		{"date32 before year 1", func() arrow.Array { return build(arrow.FixedWidthTypes.Date32, "0001-01-01", "0001-01-01") }, []int32{-1, 1}, []int{0}},
+		{"date32 wraps int32", func() arrow.Array {
+			b := array.NewDate32Builder(mem)
+			defer b.Release()
+			b.Append(arrow.Date32(math.MaxInt32 - 1))
+			b.Append(arrow.Date32(last))
+			return b.NewArray()
+		}, []int32{5, -5}, []int{0}},
+		{"date64 past 9999", func() arrow.Array {
+			b := array.NewDate64Builder(mem)
+			defer b.Release()
+			b.Append(arrow.Date64(int64(last) * msPerDay))
+			b.Append(arrow.Date64(int64(first) * msPerDay))
+			b.Append(arrow.Date64(math.MaxInt64 / msPerDay * msPerDay))
+			return b.NewArray()
+		}, []int32{1, -1, -1}, []int{0, 1, 2}},
+		{"timestamp ms past 9999", func() arrow.Array {
+			return build(&arrow.TimestampType{Unit: arrow.Millisecond}, "9999-12-31T12:00:00", "2000-01-01T00:00:00")
+		}, []int32{1, 1}, []int{0}},
+		{"zoned timestamp s past 9999", func() arrow.Array {
+			b := array.NewTimestampBuilder(mem, &arrow.TimestampType{Unit: arrow.Second, TimeZone: "Europe/Oslo"})
+			defer b.Release()
+			b.Append(arrow.Timestamp(int64(last) * 86_400))
+			b.Append(arrow.Timestamp(math.MaxInt64 / 2))
+			b.Append(arrow.Timestamp(int64(first) * 86_400))
+			return b.NewArray()
+		}, []int32{1, -1, 1}, []int{0, 1}},
+		{"timestamp ns past 2262", func() arrow.Array {
+			b := array.NewTimestampBuilder(mem, &arrow.TimestampType{Unit: arrow.Nanosecond})
+			defer b.Release()
+			b.Append(arrow.Timestamp(math.MaxInt64 - 1))
+			b.Append(arrow.Timestamp(math.MinInt64 + 1))
+			return b.NewArray()
+		}, []int32{1, -1}, []int{0, 1}},
+	}
+	for _, mode := range []TimestampMode{Instant, CalendarDay} {
+		s, err := NewShifter(Options{Timestamps: mode})
+		require.NoError(t, err)
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				col := tc.col()
+				defer col.Release()
+				out, problems, err := s.ShiftArray(mem, col, tc.offsets)
+				require.NoError(t, err)
+				defer out.Release()
+				var rows []int
+				for _, p := range problems {
+					assert.Equal(t, ReasonOutOfBounds, p.Reason, "row %d", p.Row)
+					rows = append(rows, p.Row)
+				}
+				assert.Equal(t, tc.bad, rows)
+				for i := 0; i < out.Len(); i++ {
+					if out.IsValid(i) {
+						assert.NotContains(t, out.ValueStr(i), "10000-", "row %d", i)
+					}
+				}
+			})
+		}
+	}
+}

@@ -2,6 +2,7 @@ package refdate
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -141,6 +142,15 @@ func (s *Shifter) ShiftDay(day, offset int32) (int32, Reason) {
 	if offset == 0 {
 		return 0, ReasonNoPerson
 	}
+	// Every output format and the readers downstream hold the years
+	// 1-9999 (a text date has four digits): a date outside them, read or
+	// shifted, is out of bounds, and no sum wraps around.
+	if !textYear(day) {
+		return 0, ReasonOutOfBounds
+	}
+	if sum := int64(day) + int64(offset); sum < math.MinInt32 || sum > math.MaxInt32 {
+		return 0, ReasonOutOfBounds
+	}
 	out := day + offset
 	if s.opts.Year != YearFree {
 		y, _, _ := civilFromDays(day)
@@ -168,6 +178,33 @@ func (s *Shifter) ShiftDay(day, offset int32) (int32, Reason) {
 			return 0, ReasonOutOfBounds
 		}
 		out = s.ceil
+	}
+	if !textYear(out) {
+		return 0, ReasonOutOfBounds
+	}
+	return out, ReasonNone
+}
+
+// shiftWide moves a 64-bit value of per units a day (a date64, a
+// timestamp in instant mode) by offset days under the policies: a day
+// outside what ShiftDay reads, or a result the value cannot hold, is out
+// of bounds.
+func (s *Shifter) shiftWide(v, per int64, offset int32) (int64, Reason) {
+	day := floorDiv(v, per)
+	if day < math.MinInt32 || day > math.MaxInt32 {
+		day = int64(lastTextDay) + 1 // ShiftDay refuses it, or names the missing person
+	}
+	d, r := s.ShiftDay(int32(day), offset)
+	if r != ReasonNone {
+		return 0, r
+	}
+	days := int64(d) - day
+	if days > math.MaxInt64/per || days < math.MinInt64/per {
+		return 0, ReasonOutOfBounds
+	}
+	out := v + days*per
+	if (days > 0) != (out > v) && days != 0 {
+		return 0, ReasonOutOfBounds
 	}
 	return out, ReasonNone
 }
@@ -246,15 +283,13 @@ func (s *Shifter) ShiftArray(mem memory.Allocator, col arrow.Array, offsets []in
 				b.AppendNull()
 				continue
 			}
-			v := int64(c.Value(i))
-			day := floorDiv(v, msPerDay)
-			d, r := s.ShiftDay(int32(day), offsets[i])
+			v, r := s.shiftWide(int64(c.Value(i)), msPerDay, offsets[i])
 			if r != ReasonNone {
 				fail(i, r)
 				b.AppendNull()
 				continue
 			}
-			b.Append(arrow.Date64(v + (int64(d)-day)*msPerDay))
+			b.Append(arrow.Date64(v))
 		}
 		return b.NewArray(), problems, nil
 	case *array.Timestamp:
@@ -292,18 +327,20 @@ func (s *Shifter) shiftTimestamps(mem memory.Allocator, c *array.Timestamp, offs
 		if !calendar {
 			// The date in UTC (the zone's wall-clock date for calendar
 			// mode below) decides the year and the bounds.
-			day := floorDiv(v, per)
-			d, r := s.ShiftDay(int32(day), offsets[i])
+			moved, r := s.shiftWide(v, per, offsets[i])
 			if r != ReasonNone {
 				problems = append(problems, Problem{Row: i, Reason: r})
 				b.AppendNull()
 				continue
 			}
-			b.Append(arrow.Timestamp(v + (int64(d)-day)*per))
+			b.Append(arrow.Timestamp(moved))
 			continue
 		}
 		t := c.Value(i).ToTime(tt.Unit).In(loc)
-		day := daysFromCivil(t.Year(), int(t.Month()), t.Day())
+		day := lastTextDay + 1 // out of bounds, unless the person is missing
+		if y := t.Year(); y >= 1 && y <= 9999 {
+			day = daysFromCivil(y, int(t.Month()), t.Day())
+		}
 		d, r := s.ShiftDay(day, offsets[i])
 		if r != ReasonNone {
 			problems = append(problems, Problem{Row: i, Reason: r})
@@ -313,7 +350,8 @@ func (s *Shifter) shiftTimestamps(mem memory.Allocator, c *array.Timestamp, offs
 		y, m, dd := civilFromDays(d)
 		moved := time.Date(y, time.Month(m), dd, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), loc)
 		ts, err := arrow.TimestampFromTime(moved, tt.Unit)
-		if err != nil {
+		if err != nil || !ts.ToTime(tt.Unit).Equal(moved) {
+			// The unit cannot hold it (nanoseconds end in 2262).
 			problems = append(problems, Problem{Row: i, Reason: ReasonOutOfBounds})
 			b.AppendNull()
 			continue

@@ -3,14 +3,17 @@ package main
 import (
 	"encoding/base64"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/koble/koble/formats"
@@ -127,5 +130,67 @@ func TestHostileTypedIDs(t *testing.T) {
 				failClosed(t, o, expect{names: `leak guard: column "x" holds`}, planted, out)
 			})
 		}
+	}
+}
+
+// Typed dates at the ends of the calendar (date32, date64 and timestamps
+// on 9999-12-31 and 0001-01-01), shifted: the rows a shift would carry
+// past year 9999 or before year 1 are quarantined as date-out-of-bounds,
+// and no delivered value has a five-digit year or year 0.
+func TestHostileTypedDatesOutOfRange(t *testing.T) {
+	ids := plantIDs(t, 6)
+	key, identity := suiteKey(t)
+	mem := memory.NewGoAllocator()
+	// Each person on 9999-12-31 and on 0001-01-01, so that whatever the
+	// sign of a person's offset, one of the two leaves the calendar: as
+	// dates, and as microseconds at noon.
+	rows := append(append([]string{}, ids...), ids...)
+	edges := func(timestamp bool) string {
+		var e []string
+		for i := range rows {
+			d := time.Date(9999, 12, 31, 12, 0, 0, 0, time.UTC)
+			if i >= len(ids) {
+				d = time.Date(1, 1, 1, 12, 0, 0, 0, time.UTC)
+			}
+			if timestamp {
+				e = append(e, strconv.FormatInt(d.UnixMicro(), 10))
+			} else {
+				e = append(e, `"`+d.Format(time.DateOnly)+`"`)
+			}
+		}
+		return "[" + strings.Join(e, ",") + "]"
+	}
+	fnr, _, err := array.FromJSON(mem, arrow.BinaryTypes.String, strings.NewReader(`["`+strings.Join(rows, `","`)+`"]`))
+	require.NoError(t, err)
+	defer fnr.Release()
+	fields := []arrow.Field{{Name: "fnr", Type: arrow.BinaryTypes.String}}
+	cols := []arrow.Array{fnr}
+	for _, dt := range []arrow.DataType{arrow.FixedWidthTypes.Date32, arrow.FixedWidthTypes.Date64, &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}} {
+		col, _, err := array.FromJSON(mem, dt, strings.NewReader(edges(dt.ID() == arrow.TIMESTAMP)))
+		require.NoError(t, err, dt)
+		defer col.Release()
+		fields = append(fields, arrow.Field{Name: fmt.Sprintf("d%d", len(fields)), Type: dt, Nullable: true})
+		cols = append(cols, col)
+	}
+	schema := arrow.NewSchema(fields, nil)
+	rec := array.NewRecordBatch(schema, cols, int64(len(rows)))
+	defer rec.Release()
+	dir := namedDir(t, "dates")
+	in := filepath.Join(dir, "reg.parquet")
+	w, err := formats.Create(in, schema, formats.WriteOptions{})
+	require.NoError(t, err)
+	require.NoError(t, w.Write(rec))
+	require.NoError(t, w.Close())
+	out := filepath.Join(dir, "out")
+	for _, ext := range []string{".csv", ".parquet"} {
+		o := koble("prepare", "--key", key, "-i", identity, "--in", in, "--out", filepath.Join(out, "d"+ext), "--id-column", "fnr",
+			"--shift-dates", "d1,d2,d3", "--window", "3650", "--report", filepath.Join(out, "d"+ext+".json"), "--overwrite")
+		failClosed(t, o, expect{codes: []int{exitOK}}, ids, out)
+		text, ok := dataText(filepath.Join(out, "d"+ext))
+		require.True(t, ok)
+		assert.NotRegexp(t, `(^|[^0-9])(0000|[1-9][0-9]{4,})-[0-9]{2}-[0-9]{2}|(^|\s)-[0-9]{4}-`, text, ext)
+		report, err := os.ReadFile(filepath.Join(out, "d"+ext+".json"))
+		require.NoError(t, err)
+		assert.Contains(t, string(report), `"date-out-of-bounds": 6`, ext)
 	}
 }
