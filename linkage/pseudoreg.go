@@ -17,6 +17,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
+	"github.com/koble/koble/delivery"
 	"github.com/koble/koble/formats"
 	"github.com/koble/koble/pseudonym"
 )
@@ -450,6 +451,11 @@ type ExtractConfig struct {
 	Tool      string
 	// Encrypt, if not empty, writes the delivery as one encrypted archive.
 	Encrypt []age.Recipient
+	// Risk, if not nil, checks the disclosure risk of the extract before it
+	// is written ([Plan.RiskCheck] makes it from the plan's [risk]
+	// section): the quasi-identifiers the extract holds, per person; the
+	// others are measured by the runs that deliver them.
+	Risk *RiskCheck
 }
 
 // Extract streams the register's data, keeps the rows whose pseudonym is
@@ -503,6 +509,8 @@ func Extract(ctx context.Context, cfg ExtractConfig) (*Report, *Delivered, error
 	pc.Pseudonyms = m
 	pc.ReportPath = strings.TrimSuffix(out, formatExt[p.outFormat()]) + ".report.json"
 	pc.QuarantinePath = strings.TrimSuffix(out, formatExt[p.outFormat()]) + ".quarantine.csv"
-	return PrepareDelivery(ctx, pc, Delivery{Manifest: p.manifestPath(src.Name), Encrypt: cfg.Encrypt,
-		PlanFingerprint: fp, Source: src.Name, Register: p.regs[src.Name].Name})
+	manifest := p.manifestPath(src.Name)
+	return PrepareDelivery(ctx, pc, Delivery{Manifest: manifest, Encrypt: cfg.Encrypt,
+		PlanFingerprint: fp, Source: src.Name, Register: p.regs[src.Name].Name,
+		Risk: cfg.Risk, RiskReport: strings.TrimSuffix(manifest, delivery.ManifestSuffix) + ".risk.json", PartialRisk: true})
 }

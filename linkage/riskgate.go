@@ -33,6 +33,12 @@ type RiskCheck struct {
 	// Result is set by the run: the exact figures, for the register
 	// manager (never delivered as they are).
 	Result *risk.Result
+	// Unheld is set by a run that delivers part of a plan (a pseudonymous
+	// register's extract, or one source's run): the quasi-identifiers (and
+	// sensitive column) that none of its files holds, which the runs that
+	// deliver them measure instead. A run that holds none of them
+	// measures nothing (Result stays nil).
+	Unheld []string
 }
 
 // RiskRefusedError is a delivery refused by its risk check. Its message
@@ -108,9 +114,19 @@ func stage(tx *delivery.Tx, source, target string, wo formats.WriteOptions) (sta
 // check measures the staged files (joined on the serial column person
 // when there are several) and returns the manifest's record, or a
 // [RiskRefusedError].
-func (g *RiskCheck) check(ctx context.Context, person string, files []stagedData) (*delivery.Risk, error) {
+//
+// With partial (the run delivers part of a plan), the quasi-identifiers
+// no file holds are left to the runs that deliver them (g.Unheld), and a
+// run that holds none of them returns no record.
+func (g *RiskCheck) check(ctx context.Context, person string, files []stagedData, partial bool) (*delivery.Risk, error) {
 	cfg := g.Config
 	cfg.Person = person
+	if partial {
+		cfg, g.Unheld = heldQI(cfg, files)
+		if len(cfg.QI) == 0 {
+			return nil, nil
+		}
+	}
 	if err := presentQI(cfg, files); err != nil {
 		return nil, err
 	}
@@ -158,6 +174,28 @@ func (g *RiskCheck) check(ctx context.Context, person string, files []stagedData
 		rec.AcceptedReason = pseudonym.Redact(g.Accept)
 	}
 	return rec, nil
+}
+
+// heldQI keeps the quasi-identifiers (and the sensitive column) that one
+// of the files holds, and returns the others.
+func heldQI(cfg risk.Config, files []stagedData) (risk.Config, []string) {
+	held := func(col string) bool {
+		return slices.ContainsFunc(files, func(f stagedData) bool { return slices.Contains(f.cols, col) })
+	}
+	var keep, unheld []string
+	for _, q := range cfg.QI {
+		if held(q) {
+			keep = append(keep, q)
+		} else {
+			unheld = append(unheld, q)
+		}
+	}
+	cfg.QI = keep
+	if cfg.Sensitive != "" && !held(cfg.Sensitive) {
+		unheld = append(unheld, cfg.Sensitive)
+		cfg.Sensitive = ""
+	}
+	return cfg, unheld
 }
 
 // presentQI fails when the serial column or a quasi-identifier (or the
@@ -208,8 +246,9 @@ func (p *Plan) checkJoined(ctx context.Context, tx *delivery.Tx, g *RiskCheck, r
 	if serial == "" {
 		serial = DefaultSerialColumn
 	}
-	rec, err := g.check(ctx, serial, files)
-	if err != nil {
+	partial := len(files) < len(p.Sources)
+	rec, err := g.check(ctx, serial, files, partial)
+	if err != nil || rec == nil {
 		return nil, err
 	}
 	name := strings.TrimSuffix(filepath.Base(tx.Manifest()), delivery.ManifestSuffix) + ".risk.json"

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"filippo.io/age"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -205,4 +206,74 @@ func TestRiskGateUnknownColumn(t *testing.T) {
 	left, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	assert.Empty(t, left)
+}
+
+// TestRiskGateExtract: a pseudonymous register's extract is measured on
+// the plan's quasi-identifiers it holds (atc; morphology is the cancer
+// registry's, measured by that run): refused, changing nothing, then
+// accepted with the figures of a brute-force count; a check whose
+// quasi-identifiers the extract holds none of measures nothing.
+func TestRiskGateExtract(t *testing.T) {
+	dir, key, _ := project(t, "pseudoreg-d.toml", 3000, 1)
+	ps := newParties(t)
+	p, _ := runPseudoreg(t, dir, "pseudoreg-d.toml", key, ps)
+	manifest := filepath.Join(filepath.Dir(p.DeliveryPath("prescription")), p.Project+".prescription"+delivery.ManifestSuffix)
+	before, err := os.ReadFile(manifest)
+	require.NoError(t, err)
+	riskReport := strings.TrimSuffix(manifest, delivery.ManifestSuffix) + ".risk.json"
+	extract := func(c *linkage.RiskCheck) error {
+		_, _, err := linkage.Extract(context.Background(), linkage.ExtractConfig{Plan: p, PlanFile: filepath.Join(dir, "pseudoreg-d.toml"), Source: "prescription",
+			Answer: filepath.Join(dir, "answer.age"), Request: filepath.Join(dir, "request.age"), Identities: []age.Identity{ps.register}, Key: key,
+			Overwrite: true, Risk: c})
+		return err
+	}
+	qi := []string{"atc", "morphology"}
+	err = extract(&linkage.RiskCheck{Config: risk.Config{QI: qi, K: 10}})
+	var refused *linkage.RiskRefusedError
+	require.True(t, errors.As(err, &refused), "refused: %v", err)
+	assert.Equal(t, []string{"atc"}, refused.Result.QI)
+	after, err := os.ReadFile(manifest)
+	require.NoError(t, err)
+	assert.Equal(t, before, after, "a refused extract changes nothing")
+	assert.NoFileExists(t, riskReport)
+
+	c := &linkage.RiskCheck{Config: risk.Config{QI: qi, K: 10}, Accept: "aggregate study, approved"}
+	require.NoError(t, extract(c))
+	assert.Equal(t, []string{"morphology"}, c.Unheld)
+	m, err := delivery.ReadManifest(manifest)
+	require.NoError(t, err)
+	require.NotNil(t, m.Risk)
+	assert.Equal(t, "aggregate study, approved", m.Risk.AcceptedReason)
+	assert.Equal(t, []string{"atc"}, m.Risk.QI)
+	assert.FileExists(t, riskReport)
+	persons, classes, atRisk, uniques := bruteRisk(t, []string{p.DeliveryPath("prescription")}, []string{"atc"}, 10)
+	assert.Equal(t, []int64{persons, classes, atRisk, uniques}, []int64{c.Result.Persons, c.Result.Classes, c.Result.AtRisk, c.Result.SampleUniques})
+	assertRiskPublished(t, m.Risk, c.Result, []int64{persons, classes, atRisk, uniques})
+
+	none := &linkage.RiskCheck{Config: risk.Config{QI: []string{"morphology"}, K: 10}}
+	require.NoError(t, extract(none))
+	assert.Nil(t, none.Result)
+	assert.Equal(t, []string{"morphology"}, none.Unheld)
+	m, err = delivery.ReadManifest(manifest)
+	require.NoError(t, err)
+	assert.Nil(t, m.Risk, "nothing measured, nothing recorded")
+}
+
+// TestRiskGateOneSource: a run that delivers one source of a plan
+// measures the quasi-identifiers its delivery holds; the other sources'
+// are left to their runs.
+func TestRiskGateOneSource(t *testing.T) {
+	dir, key, _ := project(t, "distributed.toml", 600, 5)
+	p, err := linkage.LoadPlan(filepath.Join(dir, "distributed.toml"))
+	require.NoError(t, err)
+	c := &linkage.RiskCheck{Config: risk.Config{QI: []string{"morphology", "underlying_cause"}, K: 10}, Accept: "aggregate study, approved"}
+	rep, err := linkage.Link(context.Background(), p, linkage.LinkOptions{Key: key, Source: "cancer", Risk: c})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"underlying_cause"}, c.Unheld)
+	m, err := delivery.ReadManifest(rep.Manifest)
+	require.NoError(t, err)
+	require.NotNil(t, m.Risk)
+	assert.Equal(t, []string{"morphology"}, m.Risk.QI)
+	persons, classes, atRisk, uniques := bruteRisk(t, []string{p.DeliveryPath("cancer")}, []string{"morphology"}, 10)
+	assert.Equal(t, []int64{persons, classes, atRisk, uniques}, []int64{c.Result.Persons, c.Result.Classes, c.Result.AtRisk, c.Result.SampleUniques})
 }

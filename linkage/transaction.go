@@ -30,6 +30,11 @@ type Delivery struct {
 	// output's path with ".risk.json" if empty).
 	Risk       *RiskCheck
 	RiskReport string
+	// PartialRisk says the delivery is one part of a plan whose other
+	// parts are delivered by other runs (a pseudonymous register's
+	// extract): the risk check measures the quasi-identifiers it holds
+	// (see [RiskCheck.Unheld]).
+	PartialRisk bool
 }
 
 // Delivered is what a committed delivery left: the manifest's path, or the
@@ -93,8 +98,8 @@ func checkDelivery(ctx context.Context, tx *delivery.Tx, cfg PrepareConfig, seri
 	if err != nil {
 		return nil, err
 	}
-	rec, err := d.Risk.check(ctx, serial, []stagedData{sd})
-	if err != nil {
+	rec, err := d.Risk.check(ctx, serial, []stagedData{sd}, d.PartialRisk)
+	if err != nil || rec == nil {
 		return nil, err
 	}
 	if d.RiskReport == "" {

@@ -123,10 +123,10 @@ into the manifest and PROJECT.risk.json (small counts withheld).`,
 				return err
 			}
 			if party != "" {
-				if err := checkExcluded(cmd.Flags(), "party", true, "the party's step runs from the plan's [pseudoreg] section", "source", "suppress-below", "accept-risk"); err != nil {
+				if err := checkExcluded(cmd.Flags(), "party", true, "the party's step runs from the plan's [pseudoreg] section", "source", "suppress-below"); err != nil {
 					return err
 				}
-				return runParty(cmd, g, &kf, &ef, p, party, opts.Workers, opts.Overwrite)
+				return runParty(cmd, g, &kf, &ef, p, party, opts.Workers, opts.Overwrite, accept)
 			}
 			if p.Risk == nil && accept != "" {
 				return usagef("--accept-risk: the plan has no [risk] section to accept: add one, or leave --accept-risk out")
@@ -199,8 +199,8 @@ into the manifest and PROJECT.risk.json (small counts withheld).`,
 
 // runParty runs one party's step of the pseudonymous-register flow from
 // the plan's [pseudoreg] section.
-func runParty(cmd *cobra.Command, g *globals, kf *keyFlags, ef *encryptFlags, p *linkage.Plan, party string, workers int, overwrite bool) error {
-	if err := checkExcluded(cmd.Flags(), "party", party != "register", "only the register's step delivers data", "workers", "encrypt-to", "encrypt-to-file", "encrypt-passphrase-file", "encrypt-passphrase"); err != nil {
+func runParty(cmd *cobra.Command, g *globals, kf *keyFlags, ef *encryptFlags, p *linkage.Plan, party string, workers int, overwrite bool, accept string) error {
+	if err := checkExcluded(cmd.Flags(), "party", party != "register", "only the register's step delivers data", "workers", "encrypt-to", "encrypt-to-file", "encrypt-passphrase-file", "encrypt-passphrase", "accept-risk"); err != nil {
 		return err
 	}
 	pr := p.Pseudoreg
@@ -241,7 +241,7 @@ func runParty(cmd *cobra.Command, g *globals, kf *keyFlags, ef *encryptFlags, p 
 		}
 		return partyTranslate(g, kf, p, p.PseudoregFile("request"), p.RegisterKeyPath(), reg, def, p.PseudoregFile("answer"), unmatched, overwrite)
 	case "register":
-		return partyExtract(cmd.Context(), g, kf, ef, p, extractFiles{p.PseudoregSource(), p.PseudoregFile("answer"), p.PseudoregFile("request")}, workers, overwrite)
+		return partyExtract(cmd.Context(), g, kf, ef, p, extractRun{p.PseudoregSource(), p.PseudoregFile("answer"), p.PseudoregFile("request"), accept, workers, overwrite})
 	}
 	return usagef("--party %q: want definer, administrator or register", party)
 }

@@ -120,7 +120,7 @@ of IDs that could not be translated goes, encrypted, to the sample definer
 func newExtractCmd(g *globals) *cobra.Command {
 	var kf keyFlags
 	var ef encryptFlags
-	var plan, source, request string
+	var plan, source, request, accept string
 	var workers int
 	var overwrite bool
 	cmd := &cobra.Command{
@@ -137,7 +137,14 @@ The answer must answer the request given with --request (the encrypted
 file the sample definer sent; the register only hashes it), made no longer
 ago than the plan's [pseudoreg] max_age (30 days by default): an older
 answer, or one to another request, is refused, so that a replayed answer
-never delivers a stale sample.`,
+never delivers a stale sample.
+
+With a [risk] section in the plan, the extract is measured before anything
+is written (see 'koble risk'), on the plan's quasi-identifiers it holds
+(the others are measured by the runs that deliver them): above the
+threshold it is refused, exit 1, nothing written, unless --accept-risk
+"REASON" is given. The verdict, the reason and the figures go into the
+manifest and PROJECT.SOURCE.risk.json (small counts withheld).`,
 		Args: exactArgs(1, "ANSWER"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if plan == "" || source == "" || request == "" {
@@ -147,7 +154,7 @@ never delivers a stale sample.`,
 			if err != nil {
 				return err
 			}
-			return partyExtract(cmd.Context(), g, &kf, &ef, p, extractFiles{source, args[0], request}, workers, overwrite)
+			return partyExtract(cmd.Context(), g, &kf, &ef, p, extractRun{source, args[0], request, accept, workers, overwrite})
 		},
 	}
 	kf.add(cmd)
@@ -157,6 +164,7 @@ never delivers a stale sample.`,
 	ef.add(cmd)
 	cmd.Flags().IntVar(&workers, "workers", 0, workersHelp)
 	cmd.Flags().BoolVar(&overwrite, "overwrite", false, "replace an earlier delivery")
+	cmd.Flags().StringVar(&accept, "accept-risk", "", "deliver although the plan's [risk] check fails, for this reason (recorded in the manifest)")
 	return cmd
 }
 
@@ -239,11 +247,23 @@ func partyTranslate(g *globals, kf *keyFlags, p *linkage.Plan, request, register
 	return nil
 }
 
-// extractFiles are the source, answer and request of an extract.
-type extractFiles struct{ source, answer, request string }
+// extractRun is what an extract reads and how it delivers: the source,
+// answer and request, --accept-risk, --workers and --overwrite.
+type extractRun struct {
+	source, answer, request, accept string
+	workers                         int
+	overwrite                       bool
+}
 
 // partyExtract is the pseudonymous register's step.
-func partyExtract(ctx context.Context, g *globals, kf *keyFlags, ef *encryptFlags, p *linkage.Plan, x extractFiles, workers int, overwrite bool) error {
+func partyExtract(ctx context.Context, g *globals, kf *keyFlags, ef *encryptFlags, p *linkage.Plan, x extractRun) error {
+	check, err := p.RiskCheck(x.accept)
+	if err != nil {
+		return err
+	}
+	if check == nil && x.accept != "" {
+		return usagef("--accept-risk: the plan has no [risk] section to accept: add one, or leave --accept-risk out")
+	}
 	encrypt, err := ef.recipients(g)
 	if err != nil {
 		return err
@@ -261,12 +281,13 @@ func partyExtract(ctx context.Context, g *globals, kf *keyFlags, ef *encryptFlag
 	}
 	defer key.Close()
 	rep, done, err := linkage.Extract(ctx, linkage.ExtractConfig{Plan: p, PlanFile: p.File(), Source: x.source, Answer: x.answer, Request: x.request,
-		Identities: ids, Key: key, Workers: workers, Overwrite: overwrite, Tool: toolVersion(), Encrypt: encrypt})
+		Identities: ids, Key: key, Workers: x.workers, Overwrite: x.overwrite, Tool: toolVersion(), Encrypt: encrypt, Risk: check})
 	if err != nil {
 		return err
 	}
 	sayStale(g, done.Stale)
 	g.say("koble: %s: %s rows read, %s delivered, %s quarantined, %s not in the sample -> %s", x.source, thousands(rep.RowsRead), thousands(rep.RowsWritten), thousands(rep.RowsQuarantine), thousands(rep.RowsNotSample), rep.Output)
+	sayRisk(g, check)
 	sayDelivered(g, done.Manifest, done.Archive)
 	return nil
 }

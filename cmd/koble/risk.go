@@ -99,7 +99,13 @@ func (f *riskFlags) check(cmd *cobra.Command, ro formats.ReadOptions, accept str
 
 // sayRisk prints the verdict of a delivery's risk check.
 func sayRisk(g *globals, c *linkage.RiskCheck) {
-	if c == nil || c.Result == nil {
+	if c == nil {
+		return
+	}
+	if len(c.Unheld) > 0 {
+		g.say("  disclosure risk: not in this delivery, measured by the runs that deliver them: %s", strings.Join(c.Unheld, ", "))
+	}
+	if c.Result == nil {
 		return
 	}
 	r := c.Result
