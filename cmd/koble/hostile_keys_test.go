@@ -96,3 +96,25 @@ func TestHostileKeys(t *testing.T) {
 		}
 	}
 }
+
+// A bare hex secret given as a key file with no identity or passphrase
+// (as 'koble synth' writes a register's pseudonym key): no passphrase
+// would open it, so none is asked for; the error says what the file is
+// and the command that wraps it, for every command that opens a key.
+func TestHostileBareSecretWithoutCredentials(t *testing.T) {
+	const hexSecret = "8f2a64c01d9e7b35a6c4f0e2d81b7396a5c4e3f201d8b6a79e5c3f1a0b2d4c6e"
+	dir := namedDir(t, "bare")
+	key := filepath.Join(dir, "register.pseudonym-key")
+	require.NoError(t, os.WriteFile(key, []byte(hexSecret+"\n"), 0o600))
+	in := writeTemp(t, "reg.csv", "fnr,d\n")
+	for _, args := range [][]string{
+		{"key", "info", key},
+		{"prepare", "--key", key, "--in", in, "--out", filepath.Join(t.TempDir(), "d.csv"), "--id-column", "fnr"},
+	} {
+		o := koble(args...)
+		failClosed(t, o, expect{names: "bare/register.pseudonym-key"}, []string{hexSecret})
+		assert.Contains(t, o.stderr, "the file holds a bare secret in hex", o)
+		assert.Contains(t, o.stderr, "koble keygen --project NAME --secret-file ", o)
+		assert.NotContains(t, o.stderr, "passphrase is needed", o)
+	}
+}

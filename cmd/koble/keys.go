@@ -139,11 +139,18 @@ func (k *keyFlags) open(g *globals, path string) (*pseudonym.Key, error) {
 // opens a party's files), else the --identity files, or else the
 // passphrase's.
 func (k *keyFlags) unlock(g *globals, path string) ([]age.Identity, error) {
-	if !passphraseProtected(path) {
+	encrypted, scrypt := ageHeader(path)
+	if !scrypt {
 		ids, err := k.identities(g)
 		if err != nil || len(ids) > 0 {
 			return ids, err
 		}
+	}
+	if !encrypted {
+		// Not an age file (a bare hex secret, plain text, nothing): no
+		// passphrase opens it, so none is asked for; its reader says
+		// what the file is instead.
+		return nil, nil
 	}
 	pass, err := k.passphrase(g, false, path)
 	if err != nil {
@@ -377,12 +384,14 @@ func (k *keyFlags) identityPassphrase(g *globals, file string) (string, error) {
 	return k.passphrase(g, false, file)
 }
 
-// passphraseProtected says whether the age file at path (armored or not)
-// is encrypted to a passphrase: its header's one stanza is scrypt.
-func passphraseProtected(path string) bool {
+// ageHeader says whether the file at path is an age file (armored or
+// not), and whether it is encrypted to a passphrase: its header's one
+// stanza is scrypt. A file that cannot be opened counts as an age file,
+// so that the error comes from opening it.
+func ageHeader(path string) (encrypted, scrypt bool) {
 	f, err := os.Open(path)
 	if err != nil {
-		return false
+		return true, false
 	}
 	defer f.Close()
 	br := bufio.NewReader(io.LimitReader(f, 64<<10))
@@ -392,7 +401,7 @@ func passphraseProtected(path string) bool {
 	}
 	head := make([]byte, 512)
 	n, _ := io.ReadFull(r, head)
-	return bytes.HasPrefix(head[:n], []byte("age-encryption.org/v1\n-> scrypt "))
+	return bytes.HasPrefix(head[:n], []byte("age-encryption.org/v1\n")), bytes.HasPrefix(head[:n], []byte("age-encryption.org/v1\n-> scrypt "))
 }
 
 // writeIdentity writes a new hybrid post-quantum identity, encrypted at
