@@ -66,14 +66,16 @@ func flagValues(f *pflag.Flag) []string {
 }
 
 // argProblem says what is wrong with a command-line value, or "". Of a
-// path in an existing folder only the last element is looked at for IDs:
-// the folders are the system's (a temporary folder's random digits), the
-// name is what koble reads or makes.
+// path only what follows its longest existing folder is looked at for
+// IDs: the existing folders are the system's (a temporary folder's random
+// digits), the rest (the file, and the folders koble makes for it) is
+// what koble reads or makes.
 func argProblem(v string) string {
 	named := v
-	if dir := filepath.Dir(v); dir != "." && dir != v {
+	for dir := filepath.Dir(v); dir != "." && dir != filepath.Dir(dir); dir = filepath.Dir(dir) {
 		if st, err := os.Stat(dir); err == nil && st.IsDir() {
-			named = filepath.Base(v)
+			named = strings.TrimPrefix(v[len(dir):], string(filepath.Separator))
+			break
 		}
 	}
 	switch {

@@ -88,3 +88,18 @@ func TestLooksLikeSecret(t *testing.T) {
 	}
 	assert.Equal(t, "key: [secret] and [secret].", secretsRedacted("key: AGE-SECRET-KEY-1UV4H88TXNS and age-plugin-x-1ab."))
 }
+
+// A path is read for IDs after its longest existing folder: an existing
+// folder whose name reads as an ID (a temporary folder's random digits)
+// does not refuse an output in folders koble is yet to make, and an ID in
+// a folder koble would make is refused.
+func TestArgProblemPaths(t *testing.T) {
+	id := plantIDs(t, 1)[0]
+	sys := namedDir(t, "tmp"+id)
+	for _, ok := range []string{sys + "/out.csv", sys + "/new/sub/out.csv", "out.csv", "new/out.csv"} {
+		assert.Empty(t, argProblem(ok), ok)
+	}
+	for _, bad := range []string{sys + "/new" + id + "/out.csv", sys + "/new/" + id + ".csv", "new" + id + "/out.csv", sys + "-missing/out.csv"} {
+		assert.Contains(t, argProblem(bad), "reads as a national ID", bad)
+	}
+}
