@@ -9,3 +9,6 @@ func SetClock(now func() time.Time) (restore func()) {
 	clock = now
 	return func() { clock = old }
 }
+
+// TextWidth is the drawings' estimate of a text line's width in px.
+var TextWidth = textWidth

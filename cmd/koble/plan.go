@@ -37,10 +37,12 @@ func newPlanCmd(g *globals) *cobra.Command {
 	graph := &cobra.Command{
 		Use:   "graph PLAN",
 		Short: "Draw the linkage flow as SVG, Graphviz dot or Mermaid",
-		Long: `Draw the plan's linkage flow: the sources, who defines the sample, where the
-serial series is assigned, what each delivery contains and who gets what,
-like the diagrams the national health-data service asks applicants for. The
-SVG is self-contained.`,
+		Long: `Draw the plan's linkage flow: one lane per organisation (the registers'
+holders, the linking party, the pseudonym administrator, the researcher),
+numbered steps, and every exchange labelled with what it carries (national
+IDs, serials, variables; encrypted to whom), with who defines the sample and
+by which criteria, and a legend. The SVG is self-contained; dot and Mermaid
+carry the same words.`,
 		Args: exactArgs(1, "PLAN"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := linkage.LoadPlan(args[0])
