@@ -105,35 +105,66 @@ type idCheckSummary struct {
 const maxIDLine = 64 << 10
 
 // lineReader reads lines of at most maxIDLine bytes, and skips longer
-// ones whole.
-type lineReader struct{ br *bufio.Reader }
-
-func newLineReader(r io.Reader) *lineReader {
-	return &lineReader{bufio.NewReaderSize(r, maxIDLine)}
+// ones whole. A line ends at LF, CR LF or a lone CR (as some exports
+// write), as koble's CSV reader reads them.
+type lineReader struct {
+	br     *bufio.Reader
+	skipLF bool // the last line ended at CR: an LF right after it belongs to it
 }
 
-// next returns the next line without its line end ("\n" or "\r\n"), or
-// long for a line longer than maxIDLine, or nil and false at the end.
-// The line is valid until the next call.
+func newLineReader(r io.Reader) *lineReader {
+	return &lineReader{br: bufio.NewReaderSize(r, maxIDLine)}
+}
+
+// next returns the next line without its line end, or long for a line
+// longer than maxIDLine, or nil and false at the end. The line is valid
+// until the next call. It reads no further than the line's end needs,
+// so that lines typed on a terminal are answered one by one.
 func (l *lineReader) next() (line []byte, long bool, err error) {
-	line, err = l.br.ReadSlice('\n')
-	for err == bufio.ErrBufferFull {
-		long = true
-		_, err = l.br.ReadSlice('\n')
+	if l.skipLF {
+		l.skipLF = false
+		if b, _ := l.br.Peek(1); len(b) == 1 && b[0] == '\n' {
+			_, _ = l.br.Discard(1)
+		}
 	}
-	switch {
-	case err == io.EOF && (len(line) > 0 || long):
-		err = nil
-	case err == io.EOF:
+	for {
+		buf := l.buffered()
+		if i := bytes.IndexAny(buf, "\r\n"); i >= 0 {
+			l.skipLF = buf[i] == '\r'
+			_, _ = l.br.Discard(i + 1)
+			if long {
+				return nil, true, nil
+			}
+			return buf[:i], false, nil
+		}
+		if len(buf) == maxIDLine {
+			// No line end in a full buffer: a long line, read on.
+			long = true
+			_, _ = l.br.Discard(len(buf))
+			continue
+		}
+		if _, err := l.br.Peek(len(buf) + 1); err == nil || bytes.ContainsAny(l.buffered(), "\r\n") {
+			continue // more was read
+		} else if err != io.EOF {
+			return nil, false, err
+		}
+		// The end of the input: the last line has no line end.
+		buf = l.buffered()
+		_, _ = l.br.Discard(len(buf))
+		switch {
+		case long:
+			return nil, true, nil
+		case len(buf) > 0:
+			return buf, false, nil
+		}
 		return nil, false, nil
-	case err != nil:
-		return nil, false, err
 	}
-	if long {
-		return nil, true, nil
-	}
-	line = bytes.TrimSuffix(line, []byte("\n"))
-	return bytes.TrimSuffix(line, []byte("\r")), false, nil
+}
+
+// buffered returns what the reader holds, unread.
+func (l *lineReader) buffered() []byte {
+	b, _ := l.br.Peek(l.br.Buffered())
+	return b
 }
 
 // checkIDs reads one ID a line and writes, for each line, its number and

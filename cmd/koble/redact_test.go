@@ -81,6 +81,30 @@ func TestCheckIDsLongLine(t *testing.T) {
 	assert.Equal(t, 2, sum.valid)
 }
 
+// TestCheckIDsLineEnds: lines end at LF, CR LF or a lone CR, mixed in one
+// input, at the end of the input or not, and at the edge of the reader's
+// buffer.
+func TestCheckIDsLineEnds(t *testing.T) {
+	pad := strings.Repeat(" ", maxIDLine-len("15076330007")-1)
+	for name, in := range map[string]string{
+		"CR":              "15076330007\r15076330007\r\r15076330007",
+		"CR LF":           "15076330007\r\n15076330007\r\n\r\n15076330007\r\n",
+		"mixed":           "15076330007\n15076330007\r\r\n15076330007\r",
+		"CR at the edge":  "15076330007" + pad + "\r\n15076330007\r\n\n15076330007",
+		"long line, CR":   strings.Repeat("9", 2*maxIDLine) + "\r15076330007\r\r15076330007",
+		"no end, no last": "15076330007\n15076330007\n\n15076330007\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			var out bytes.Buffer
+			sum, err := checkIDs(strings.NewReader(in), &out, pseudonym.Norway{}, true)
+			require.NoError(t, err)
+			assert.Equal(t, 4, sum.lines, out.String())
+			assert.Equal(t, "3\tinvalid", out.String()[strings.Index(out.String(), "3\t"):][:9], out.String())
+			assert.Equal(t, "4\tvalid\tfnr\n", out.String()[strings.Index(out.String(), "4\t"):], out.String())
+		})
+	}
+}
+
 // TestRunRecoversPanics: a panic on the command's goroutine (here a nil
 // standard input) is an error on stderr, through the redaction step, not
 // the runtime's unredacted dump.
