@@ -27,6 +27,11 @@ type shortHMAC struct {
 	block    [sha256.BlockSize]byte
 	state    []byte
 	fallback hash.Hash // for longer messages
+
+	// With SHA-NI (useSHANI): the pad states as words, and the second
+	// block with its constant padding (the inner digest goes in front).
+	innerWords, outerWords [8]uint32
+	block2                 [sha256.BlockSize]byte
 }
 
 // stateDigest is where the eight state words sit in a marshaled SHA-256
@@ -56,10 +61,41 @@ func newShortHMAC(key []byte) *shortHMAC {
 	outer, _ := h.(encoding.BinaryMarshaler).MarshalBinary()
 	clear(ipad[:])
 	clear(opad[:])
-	return &shortHMAC{
+	m := &shortHMAC{
 		h: h, restore: h.(encoding.BinaryUnmarshaler), snapshot: h.(encoding.BinaryAppender),
 		inner: inner, outer: outer, state: make([]byte, 0, 128),
 		fallback: hmac.New(sha256.New, key),
+	}
+	for i := range m.innerWords {
+		m.innerWords[i] = binary.BigEndian.Uint32(inner[stateDigest+4*i:])
+		m.outerWords[i] = binary.BigEndian.Uint32(outer[stateDigest+4*i:])
+	}
+	m.block2[sha256.Size] = 0x80
+	binary.BigEndian.PutUint64(m.block2[56:], uint64(sha256.BlockSize+sha256.Size)*8)
+	return m
+}
+
+// sumWords is sum's two compressions on the bare state words, with the
+// SHA-NI block function: no hash object, no state marshalling.
+func (m *shortHMAC) sumWords(msg []byte, out *Serial) {
+	m.sumBlock(copy(m.block[:], msg), out)
+}
+
+// sumBlock is sumWords of the message of n (at most 55) bytes already at
+// the start of m.block: it pads it there (FIPS 180-4 §5.1.1).
+func (m *shortHMAC) sumBlock(n int, out *Serial) {
+	clear(m.block[n:])
+	m.block[n] = 0x80
+	binary.BigEndian.PutUint64(m.block[56:], uint64(sha256.BlockSize+n)*8)
+	st := m.innerWords
+	blockSHANI(&st, &m.block)
+	for i, w := range st {
+		binary.BigEndian.PutUint32(m.block2[4*i:], w)
+	}
+	st = m.outerWords
+	blockSHANI(&st, &m.block2)
+	for i, w := range st {
+		binary.BigEndian.PutUint32(out[4*i:], w)
 	}
 }
 
@@ -88,6 +124,15 @@ func (m *shortHMAC) sum(msg []byte, out *Serial) {
 		copy(out[:], m.state)
 		return
 	}
+	if useSHANI {
+		m.sumWords(msg, out)
+		return
+	}
+	m.sumState(msg, out)
+}
+
+// sumState is sum's two compressions through the hash object's state.
+func (m *shortHMAC) sumState(msg []byte, out *Serial) {
 	var inner Serial
 	m.compress(m.inner, msg, &inner)
 	m.compress(m.outer, inner[:], out)

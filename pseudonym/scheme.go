@@ -115,12 +115,25 @@ func (id ID) AppendCanonical(dst []byte) []byte {
 	panic("pseudonym: internal error: canonical form of an invalid ID")
 }
 
-// appendDigits appends v as exactly n decimal digits, with leading zeros.
+// digitPairs holds "00" to "99": appendDigits writes two digits per
+// division (serials write an ID's digits once per distinct person).
+const digitPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879" +
+	"8081828384858687888990919293949596979899"
+
+// appendDigits appends v as exactly n (at most 20) decimal digits, with
+// leading zeros.
 func appendDigits(dst []byte, v uint64, n int) []byte {
 	var buf [20]byte
-	for i := n - 1; i >= 0; i-- {
-		buf[i] = byte('0' + v%10)
-		v /= 10
+	i := n
+	for ; i >= 2; i -= 2 {
+		q := v / 100
+		r := 2 * (v - q*100)
+		buf[i-1], buf[i-2] = digitPairs[r+1], digitPairs[r]
+		v = q
+	}
+	if i == 1 {
+		buf[0] = byte('0' + v%10)
 	}
 	return append(dst, buf[:n]...)
 }

@@ -154,8 +154,14 @@ func (s *Serials) compute(id ID) Serial {
 	if s.crosswalk != nil {
 		id = resolve(s.crosswalk, id)
 	}
-	s.buf = id.AppendCanonical(s.buf[:0])
 	var out Serial
+	if useSHANI {
+		// The canonical form (at most 15 bytes) is written straight
+		// into the block that is hashed.
+		s.mac.sumBlock(len(id.AppendCanonical(s.mac.block[:0])), &out)
+		return out
+	}
+	s.buf = id.AppendCanonical(s.buf[:0])
 	s.mac.sum(s.buf, &out)
 	return out
 }
