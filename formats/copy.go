@@ -35,6 +35,12 @@ func Convert(ctx context.Context, in, out string, ro ReadOptions, wo WriteOption
 		return 0, err
 	}
 	defer r.Close()
+	return ConvertFrom(ctx, r, out, wo)
+}
+
+// ConvertFrom is [Convert] from a reader the caller opened (and closes):
+// one that reports progress as it is read, say.
+func ConvertFrom(ctx context.Context, r Reader, out string, wo WriteOptions) (int64, error) {
 	md := map[string]string{}
 	for k, v := range r.Metadata() {
 		md[k] = v

@@ -37,6 +37,8 @@ var csvDelimiters = []byte{',', ';', '\t', '|'}
 type csvReader struct {
 	name      string
 	src       io.Closer
+	counted   *countingReader // src, counting the bytes read (Position)
+	size      int64           // src's size, or -1
 	br        *bufio.Reader
 	delim     byte
 	eol       byte // '\n' (LF or CR LF) or '\r' (CR alone)
@@ -163,11 +165,14 @@ func (c *textColumn) reset() {
 	c.offsets, c.data, c.valid, c.nulls = c.offsets[:0], c.data[:0], c.valid[:0], 0
 }
 
-func newCSVReader(src io.ReadCloser, name string, opts ReadOptions) (*csvReader, error) {
+func newCSVReader(src io.ReadCloser, name string, size int64, opts ReadOptions) (*csvReader, error) {
+	counted := &countingReader{r: src}
 	r := &csvReader{
 		name:      name,
 		src:       src,
-		br:        bufio.NewReaderSize(opts.Encoding.decoder(src), 1<<20),
+		counted:   counted,
+		size:      size,
+		br:        bufio.NewReaderSize(opts.Encoding.decoder(counted), 1<<20),
 		mem:       opts.allocator(),
 		batchSize: opts.batchSize(),
 		maxField:  opts.maxFieldSize(),

@@ -274,7 +274,7 @@ func newReader(f io.ReadCloser, name string, size int64, opts ReadOptions) (rd R
 	}()
 	switch opts.Format {
 	case FormatCSV:
-		rd, err = newCSVReader(f, name, opts)
+		rd, err = newCSVReader(f, name, size, opts)
 	case FormatParquet:
 		rd, err = newParquetReader(f, name, opts)
 	case FormatArrowFile:

@@ -59,6 +59,9 @@ type LinkOptions struct {
 	// commits (see [RiskCheck]; [Plan.RiskCheck] makes it from the plan's
 	// [risk] section).
 	Risk *RiskCheck
+	// Progress, if not nil, is called after each batch a source's
+	// delivery writes, with the source's name as the step.
+	Progress func(Progress)
 }
 
 // SourceReport is one source's part of a [LinkReport]. State says whether
@@ -333,7 +336,7 @@ func (p *Plan) prepareConfig(s SourcePlan, out string, opts LinkOptions) (Prepar
 		In: p.path(s.Path), Out: out, Key: opts.Key, Source: opts.Serials, Project: p.Project, DateKey: opts.DateKey,
 		IDColumn: s.IDColumn, Scheme: scheme,
 		SerialColumn: p.Output.SerialColumn, Shift: s.Dates.Shift, Window: s.Dates.Window, KeepWeekday: s.Dates.KeepWeekday,
-		Keep: s.Keep, Drop: s.Drop, Workers: opts.Workers, Tool: opts.Tool,
+		Keep: s.Keep, Drop: s.Drop, Workers: opts.Workers, Tool: opts.Tool, Progress: inStep(opts.Progress, s.Name),
 		Write: formats.WriteOptions{Format: p.outFormat(), Overwrite: opts.Overwrite,
 			Metadata: map[string]string{"koble.plan.project": p.Project, "koble.plan.mode": p.Mode, "koble.plan.source": s.Name, "koble.plan.register": p.regs[s.Name].Name}},
 	}

@@ -113,8 +113,9 @@ type PrepareConfig struct {
 	// for every value. To bound the cores the whole process uses, set
 	// GOMAXPROCS too, as `koble prepare --workers` does.
 	Workers int
-	// Progress, if not nil, is called with the rows read so far.
-	Progress func(rows int64)
+	// Progress, if not nil, is called after each batch with how far the
+	// job has come, from the goroutine that writes the output.
+	Progress func(Progress)
 	// Tool is recorded in the output's metadata ("koble devel" if empty).
 	Tool string
 }
@@ -311,7 +312,7 @@ type sink struct {
 	q        *quarantineWriter
 	rep      *Report
 	persons  *personStats
-	progress func(rows int64)
+	progress func(rows int64) // called after each batch with the rows read
 }
 
 func (s *sink) take(o *batchOut) error {
@@ -348,7 +349,9 @@ func (s *sink) take(o *batchOut) error {
 
 // run streams the input through the workers (runOrdered) into the sink.
 func (p *plan) run(ctx context.Context, r formats.Reader, ws []*worker, s *sink) error {
-	s.progress = p.cfg.Progress
+	if f := p.cfg.Progress; f != nil {
+		s.progress = func(rows int64) { f(ProgressOf("", r, rows)) }
+	}
 	mem := p.cfg.Read.Allocator
 	var nextRow int64 = 1
 	next := func() (batchIn, bool, error) {

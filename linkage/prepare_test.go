@@ -308,8 +308,8 @@ func TestPrepareCancelled(t *testing.T) {
 	cfg := basicConfig(testKey(t), filepath.Join(data, "patient.csv"), out)
 	cfg.ReportPath = out + ".json"
 	cfg.QuarantinePath = out + ".q.csv"
-	cfg.Progress = func(rows int64) {
-		if rows > 10_000 {
+	cfg.Progress = func(p linkage.Progress) {
+		if p.Rows > 10_000 {
 			cancel()
 		}
 	}

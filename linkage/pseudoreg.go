@@ -456,6 +456,9 @@ type ExtractConfig struct {
 	// section): the quasi-identifiers the extract holds, per person; the
 	// others are measured by the runs that deliver them.
 	Risk *RiskCheck
+	// Progress, if not nil, is called after each batch written, with the
+	// source's name as the step.
+	Progress func(Progress)
 }
 
 // Extract streams the register's data, keeps the rows whose pseudonym is
@@ -502,7 +505,7 @@ func Extract(ctx context.Context, cfg ExtractConfig) (*Report, *Delivered, error
 	if err := os.MkdirAll(p.path(p.Output.Dir), 0o755); err != nil {
 		return nil, nil, fmt.Errorf("linkage: plan %s: output.dir: %w", p.file, err)
 	}
-	pc, err := p.prepareConfig(*src, out, LinkOptions{Key: cfg.Key, DateKey: cfg.DateKey, Workers: cfg.Workers, Overwrite: cfg.Overwrite, Tool: cfg.Tool})
+	pc, err := p.prepareConfig(*src, out, LinkOptions{Key: cfg.Key, DateKey: cfg.DateKey, Workers: cfg.Workers, Overwrite: cfg.Overwrite, Tool: cfg.Tool, Progress: cfg.Progress})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/koble/koble/delivery"
 	"github.com/koble/koble/formats"
+	"github.com/koble/koble/linkage"
 )
 
 // csvFlags are the CSV options of commands that read and write files.
@@ -186,7 +187,7 @@ SHA-256, rows and schema; see 'koble verify'). OUT is never IN, with or without 
 				return err
 			}
 			el := time.Since(start)
-			g.say("koble: wrote %d rows to %s in %s (%.0f rows/s)", rows, args[1], el.Round(time.Millisecond), float64(rows)/el.Seconds())
+			g.say("koble: wrote %s rows to %s in %s (%s rows/s)", thousands(rows), args[1], el.Round(time.Millisecond), thousands(int64(float64(rows)/el.Seconds())))
 			if manifest != "" {
 				sayDelivered(g, manifest, "")
 			}
@@ -212,7 +213,7 @@ func convertDelivery(ctx context.Context, g *globals, in, out string, ro formats
 		return 0, "", err
 	}
 	if out == "-" {
-		rows, err := formats.Convert(ctx, in, out, ro, wo)
+		rows, err := convertShown(ctx, g, in, out, ro, wo)
 		return rows, "", err
 	}
 	if wo.Format == formats.FormatUnknown {
@@ -232,7 +233,7 @@ func convertDelivery(ctx context.Context, g *globals, in, out string, ro formats
 	if err != nil {
 		return 0, "", err
 	}
-	rows, err := formats.Convert(ctx, in, tmp, ro, wo)
+	rows, err := convertShown(ctx, g, in, tmp, ro, wo)
 	if err != nil {
 		return rows, "", err
 	}
@@ -244,6 +245,34 @@ func convertDelivery(ctx context.Context, g *globals, in, out string, ro formats
 		_, err = tx.Commit(delivery.Header{Tool: toolVersion()})
 	}
 	return rows, manifest, err
+}
+
+// convertShown is formats.Convert with its progress shown on a terminal.
+func convertShown(ctx context.Context, g *globals, in, out string, ro formats.ReadOptions, wo formats.WriteOptions) (int64, error) {
+	r, err := formats.Open(in, ro)
+	if err != nil {
+		return 0, err
+	}
+	defer r.Close()
+	bar := g.newProgress(-1, "convert")
+	defer bar.Finish()
+	return formats.ConvertFrom(ctx, &shownReader{Reader: r, bar: bar}, out, wo)
+}
+
+// shownReader reports its progress after each batch.
+type shownReader struct {
+	formats.Reader
+	bar  progress
+	rows int64
+}
+
+func (r *shownReader) Next() bool {
+	if !r.Reader.Next() {
+		return false
+	}
+	r.rows += r.RecordBatch().NumRows()
+	r.bar.Update(linkage.ProgressOf("", r.Reader, r.rows))
+	return true
 }
 
 func newInspectCmd(g *globals) *cobra.Command {

@@ -157,7 +157,10 @@ into the manifest and PROJECT.risk.json (small counts withheld).`,
 			if opts.Risk, err = p.RiskCheck(accept); err != nil {
 				return err
 			}
+			bar := g.newProgress(-1, "link")
+			opts.Progress = bar.Update
 			rep, err := linkage.Link(cmd.Context(), p, opts)
+			bar.Finish()
 			if err != nil {
 				return err
 			}

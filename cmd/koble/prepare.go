@@ -238,16 +238,10 @@ or lz4 (read by pyarrow, polars, DuckDB; not by every JavaScript reader).`,
 				}
 			}
 			cfg.Tool = toolVersion()
-			// A Parquet input knows its row count from its footer: the bar
-			// then shows an ETA. Other inputs show rows and rows/s.
-			total := int64(-1)
-			if f, err := formats.FormatFromPath(cfg.In); err == nil && f == formats.FormatParquet && !g.quiet && isTerminal(g.env.stderr) {
-				if info, err := formats.Inspect(cfg.In, formats.ReadOptions{}); err == nil {
-					total = info.Rows
-				}
-			}
-			bar := g.newProgress(total, "prepare")
-			cfg.Progress = bar.Set
+			// A Parquet input knows its rows from its footer, a CSV file its
+			// size: the line shows the fraction done and the time left.
+			bar := g.newProgress(-1, "prepare")
+			cfg.Progress = bar.Update
 			var rep *linkage.Report
 			var done *linkage.Delivered
 			if cfg.Out == "-" {

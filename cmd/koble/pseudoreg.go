@@ -280,8 +280,10 @@ func partyExtract(ctx context.Context, g *globals, kf *keyFlags, ef *encryptFlag
 		return err
 	}
 	defer key.Close()
+	bar := g.newProgress(-1, "extract")
 	rep, done, err := linkage.Extract(ctx, linkage.ExtractConfig{Plan: p, PlanFile: p.File(), Source: x.source, Answer: x.answer, Request: x.request,
-		Identities: ids, Key: key, Workers: x.workers, Overwrite: x.overwrite, Tool: toolVersion(), Encrypt: encrypt, Risk: check})
+		Identities: ids, Key: key, Workers: x.workers, Overwrite: x.overwrite, Tool: toolVersion(), Encrypt: encrypt, Risk: check, Progress: bar.Update})
+	bar.Finish()
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/koble/koble/bench/synth"
 	"github.com/koble/koble/formats"
+	"github.com/koble/koble/linkage"
 )
 
 func newSynthCmd(g *globals) *cobra.Command {
@@ -55,7 +56,7 @@ national IDs as integers, as numeric database exports do.`,
 				return err
 			}
 			bar := g.newProgress(cfg.PatientRows, "patient registry")
-			cfg.Progress = bar.Set
+			cfg.Progress = func(n int64) { bar.Update(linkage.Progress{Rows: n}) }
 			m, err := synth.Generate(out, cfg)
 			bar.Finish()
 			if err != nil {
