@@ -13,6 +13,10 @@ import (
 	"github.com/koble/koble/pseudonym"
 )
 
+// SerialEncodingSeries is a report's serial encoding when a centralised
+// run delivers the dense series 1..N (see [Series]).
+const SerialEncodingSeries = "series 1..N"
+
 // Report says what Prepare did. It holds counts and names, never an ID.
 type Report struct {
 	Input          string           `json:"input"`
@@ -24,7 +28,7 @@ type Report struct {
 	ReferenceDate  string           `json:"reference_date,omitempty"`
 	IDColumn       string           `json:"id_column"`
 	SerialColumn   string           `json:"serial_column"`
-	SerialEncoding string           `json:"serial_encoding"`
+	SerialEncoding string           `json:"serial_encoding"` // a pseudonym.Encoding, or SerialEncodingSeries
 	RowsRead       int64            `json:"rows_read"`
 	RowsWritten    int64            `json:"rows_written"`
 	RowsQuarantine int64            `json:"rows_quarantined"`
@@ -65,6 +69,11 @@ func (p *plan) newReport(workers int) *Report {
 	rep := &Report{Input: cfg.In, Output: cfg.Out, SerialSource: cfg.sourceDescription(),
 		Scheme: cfg.Scheme.Code(), ReferenceDate: pseudonym.ReferenceOf(cfg.Scheme).String(), IDColumn: cfg.IDColumn,
 		SerialEncoding: cfg.SerialEncoding.String(), Quarantine: map[string]int64{}, Workers: workers}
+	if cfg.Series != nil {
+		// A centralised run delivers the dense series, not the project
+		// serial in the configured encoding.
+		rep.SerialEncoding = SerialEncodingSeries
+	}
 	rep.Project, rep.KeyFingerprint = cfg.identity()
 	for _, oc := range p.cols {
 		if oc.role == roleSerial {
