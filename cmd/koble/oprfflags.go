@@ -29,8 +29,10 @@ type oprfFlags struct {
 	files   oprfservice.ClientFiles
 	dateKey string
 	// plan, if set, is the plan the settings come from: errors name its
-	// keys instead of flags.
+	// keys instead of flags; own says the credentials are the plan's
+	// [serials.credentials], not a source's.
 	plan string
+	own  bool
 }
 
 func (o *oprfFlags) add(cmd *cobra.Command) {
@@ -151,6 +153,9 @@ func (o *oprfFlags) name(key string) string {
 	if o.plan != "" {
 		switch key {
 		case "client_cert", "client_key", "token_file", "date_key":
+			if o.own {
+				return "plan " + o.plan + ": serials.credentials." + key
+			}
 			return "plan " + o.plan + ": credentials." + key
 		}
 		return "plan " + o.plan + ": serials." + key
@@ -187,17 +192,53 @@ func planSerials(ctx context.Context, g *globals, kf *keyFlags, p *linkage.Plan,
 	if err != nil {
 		return nil, err
 	}
-	c := p.ServiceCredentials(opts.Source)
-	o := &oprfFlags{serials: serialsOPRF, plan: p.File(), dateKey: c.DateKey, files: oprfservice.ClientFiles{
-		Server: p.Serials.Server, Project: p.Project, PublicKey: p.Serials.PublicKey, ServerCA: p.ServerCAPath(),
-		ClientCert: c.ClientCert, ClientKey: c.ClientKey, TokenFile: c.TokenFile,
-		BatchSize: p.Serials.BatchSize, InFlight: p.Serials.InFlight}}
-	r, err := o.open(ctx, g, kf)
+	r, err := planFlags(p, p.ServiceCredentials(opts.Source), false).open(ctx, g, kf)
 	if err != nil {
 		return nil, err
 	}
 	opts.Serials, opts.DateKey = oprfSource{oprfservice.NewSource(r.client, scheme, nil)}, r.dateKey
 	return r, nil
+}
+
+// planFlags are the service's settings from a plan, with credentials c:
+// a source's ([source.credentials]) or, own, those of the party that
+// defines the sample ([serials.credentials]).
+func planFlags(p *linkage.Plan, c linkage.CredentialsPlan, own bool) *oprfFlags {
+	return &oprfFlags{serials: serialsOPRF, plan: p.File(), own: own, dateKey: c.DateKey, files: oprfservice.ClientFiles{
+		Server: p.Serials.Server, Project: p.Project, PublicKey: p.Serials.PublicKey, ServerCA: p.ServerCAPath(),
+		ClientCert: c.ClientCert, ClientKey: c.ClientKey, TokenFile: c.TokenFile,
+		BatchSize: p.Serials.BatchSize, InFlight: p.Serials.InFlight}}
+}
+
+// planEvaluator opens the service for the party that defines a plan's
+// sample, the centralised linker or the sample definer (SPEC.md §9.8,
+// §9.9), with the plan's [serials.credentials]. Close the result after
+// the run.
+func planEvaluator(ctx context.Context, g *globals, kf *keyFlags, p *linkage.Plan) (*oprfRun, error) {
+	c := p.OwnCredentials()
+	if c.ClientCert == "" && c.TokenFile == "" {
+		return nil, fmt.Errorf("plan %s: [serials] source = \"oprf\": [serials.credentials] needs client_cert and client_key, or token_file: the party that defines the sample asks the service for its persons", p.File())
+	}
+	return planFlags(p, c, true).open(ctx, g, kf)
+}
+
+// planDateKey opens the date key a pseudonymous register names in its
+// [source.credentials] date_key (nil if it names none: then it shifts no
+// dates).
+func planDateKey(g *globals, kf *keyFlags, p *linkage.Plan, source string) (*pseudonym.DateKey, error) {
+	path := p.ServiceCredentials(source).DateKey
+	if path == "" {
+		return nil, nil
+	}
+	dk, err := kf.openDateKey(g, path)
+	if err != nil {
+		return nil, err
+	}
+	if dk.Project != p.Project {
+		dk.Close()
+		return nil, fmt.Errorf("plan %s: credentials.date_key %s is project %q's, not %q's", p.File(), path, dk.Project, p.Project)
+	}
+	return dk, nil
 }
 
 // openDateKey decrypts and parses the date-key file at path.

@@ -97,7 +97,10 @@ the plan's rule, a new dense serial series 1..N is assigned across all
 sources in an order derived from the key, every delivery is written with
 it, and the serial key file (ID <-> serial) is written age-encrypted to the
 administrator. With previous_serial_key in the plan, persons of the
-previous delivery keep their serials.
+previous delivery keep their serials. With [serials] source = "oprf", the
+linker holds no project key: it asks the service for the sample's persons
+only, once each, with the plan's [serials.credentials], and numbers them
+in the order of their OPRF outputs (SPEC.md §9.8).
 
 A run's files (deliveries, quarantine files, reports, the serial key file,
 the link report) appear together, with the manifest written last
@@ -111,7 +114,10 @@ register's part through the pseudonym administrator; with a
 [pseudoreg] section naming the parties' recipients, each party runs its
 step from the plan: --party definer (the encrypted request), --party
 administrator (the translation; register_key names the register's key
-file), --party register (the extract).
+file), --party register (the extract). With [serials] source = "oprf" the
+definer gets the request's serials from the service with the plan's
+[serials.credentials], and the register shifts dates with the date key its
+[source.credentials] name: neither holds the project key (SPEC.md §9.9).
 
 With a [risk] section, the person-level view a researcher forms by joining
 the run's deliveries on the serial is measured before anything is written
@@ -133,13 +139,21 @@ into the manifest and PROJECT.risk.json (small counts withheld).`,
 			if p.Risk == nil && accept != "" {
 				return usagef("--accept-risk: the plan has no [risk] section to accept: add one, or leave --accept-risk out")
 			}
-			if p.UsesOPRF() {
+			switch {
+			case p.UsesOPRF() && p.Mode == linkage.Centralised:
+				r, err := planEvaluator(cmd.Context(), g, &kf, p)
+				if err != nil {
+					return err
+				}
+				defer r.Close()
+				opts.Evaluator, opts.DateKey = r.client, r.dateKey
+			case p.UsesOPRF():
 				r, err := planSerials(cmd.Context(), g, &kf, p, &opts)
 				if err != nil {
 					return err
 				}
 				defer r.Close()
-			} else {
+			default:
 				key, err := kf.open(g, p.KeyPath())
 				if err != nil {
 					return err

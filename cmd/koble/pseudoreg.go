@@ -21,6 +21,10 @@ the national ID) for the sample a plan defines, in three steps, one per party:
   pseudonym administrator   koble pseudoreg translate request.age --plan PLAN ...
   pseudonymous register     koble pseudoreg extract answer.age --plan PLAN --source NAME
 
+With [serials] source = "oprf" in the plan, the definer gets the serials
+from the pseudonym administrator's service ([serials.credentials]) and the
+register shifts dates with the date key: neither holds the project key.
+
 Every file between the parties is age-encrypted to its one reader and says,
 inside the encryption, which project, plan version and party made it; a
 party refuses a file made for another.`,
@@ -131,7 +135,9 @@ stream the register's data (the plan's source), keep the rows whose
 pseudonym is in the answer, replace the pseudonym with the project serial,
 apply the plan's date handling (offsets from the project serial, so they
 agree with every other source; the project key file opens with the same
---identity or a passphrase) and write the delivery with its report.
+--identity or a passphrase, or, with [serials] source = "oprf" in the plan,
+the date-key file the source's [source.credentials] date_key names) and
+write the delivery with its report.
 
 The answer must answer the request given with --request (the encrypted
 file the sample definer sent; the register only hashes it), made no longer
@@ -207,12 +213,23 @@ func newUnmatchedCmd(g *globals) *cobra.Command {
 
 // partyRequest is the sample definer's step.
 func partyRequest(ctx context.Context, g *globals, kf *keyFlags, p *linkage.Plan, admin []age.Recipient, out string, overwrite bool) error {
-	key, err := kf.open(g, p.KeyPath())
-	if err != nil {
-		return err
+	cfg := linkage.RequestConfig{Plan: p, PlanFile: p.File(), Administrator: admin, Out: out, Overwrite: overwrite}
+	if p.UsesOPRF() {
+		r, err := planEvaluator(ctx, g, kf, p)
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		cfg.Evaluator = r.client
+	} else {
+		key, err := kf.open(g, p.KeyPath())
+		if err != nil {
+			return err
+		}
+		defer key.Close()
+		cfg.Key = key
 	}
-	defer key.Close()
-	n, err := linkage.Request(ctx, linkage.RequestConfig{Plan: p, PlanFile: p.File(), Key: key, Administrator: admin, Out: out, Overwrite: overwrite})
+	n, err := linkage.Request(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -275,14 +292,26 @@ func partyExtract(ctx context.Context, g *globals, kf *keyFlags, ef *encryptFlag
 	if len(ids) == 0 {
 		return usagef("--identity is required: the register's identity opens the answer")
 	}
-	key, err := kf.open(g, p.KeyPath())
-	if err != nil {
-		return err
+	cfg := linkage.ExtractConfig{Plan: p, PlanFile: p.File(), Source: x.source, Answer: x.answer, Request: x.request,
+		Identities: ids, Workers: x.workers, Overwrite: x.overwrite, Tool: toolVersion(), Encrypt: encrypt, Risk: check}
+	if p.UsesOPRF() {
+		if cfg.DateKey, err = planDateKey(g, kf, p, x.source); err != nil {
+			return err
+		}
+		if cfg.DateKey != nil {
+			defer cfg.DateKey.Close()
+		}
+	} else {
+		key, err := kf.open(g, p.KeyPath())
+		if err != nil {
+			return err
+		}
+		defer key.Close()
+		cfg.Key = key
 	}
-	defer key.Close()
 	bar := g.newProgress(-1, "extract")
-	rep, done, err := linkage.Extract(ctx, linkage.ExtractConfig{Plan: p, PlanFile: p.File(), Source: x.source, Answer: x.answer, Request: x.request,
-		Identities: ids, Key: key, Workers: x.workers, Overwrite: x.overwrite, Tool: toolVersion(), Encrypt: encrypt, Risk: check, Progress: bar.Update})
+	cfg.Progress = bar.Update
+	rep, done, err := linkage.Extract(ctx, cfg)
 	bar.Finish()
 	if err != nil {
 		return err
