@@ -154,10 +154,36 @@ func TestCountIDsNested(t *testing.T) {
 		col := b.NewArray()
 		defer col.Release()
 		assert.EqualValues(t, 2, countIDs(col, pseudonym.Norway{}))
-		// A slice that uses only the harmless dictionary value.
+		// A slice that uses only the harmless dictionary value still
+		// carries the whole dictionary, which a writer delivers.
 		s := array.NewSlice(col, 0, 1)
 		defer s.Release()
-		assert.Zero(t, countIDs(s, pseudonym.Norway{}))
+		assert.EqualValues(t, 1, countIDs(s, pseudonym.Norway{}))
+	})
+
+	// What an Arrow writer delivers beside the values: the bytes and
+	// numbers under null slots, and dictionary values no row uses.
+	t.Run("under nulls and unused", func(t *testing.T) {
+		idBytes := []byte("a" + guardID + "b")
+		offs := arrow.Int32Traits.CastToBytes([]int32{0, 1, 12, 13})
+		text := array.MakeFromData(array.NewData(str, 3, []*memory.Buffer{memory.NewBufferBytes([]byte{0b101}),
+			memory.NewBufferBytes(offs), memory.NewBufferBytes(idBytes)}, nil, 1, 0))
+		defer text.Release()
+		assert.EqualValues(t, 1, countIDs(text, pseudonym.Norway{}), "string under a null")
+		nums := arrow.Int64Traits.CastToBytes([]int64{1, guardIDInt, 3})
+		ints := array.MakeFromData(array.NewData(arrow.PrimitiveTypes.Int64, 3, []*memory.Buffer{memory.NewBufferBytes([]byte{0b101}),
+			memory.NewBufferBytes(nums)}, nil, 1, 0))
+		defer ints.Release()
+		assert.EqualValues(t, 1, countIDs(ints, pseudonym.Norway{}), "int64 under a null")
+		dict, _, err := array.FromJSON(mem, str, strings.NewReader(`["Oslo", "`+guardID+`"]`))
+		require.NoError(t, err)
+		defer dict.Release()
+		idx, _, err := array.FromJSON(mem, arrow.PrimitiveTypes.Int8, strings.NewReader(`[0, null, 0]`))
+		require.NoError(t, err)
+		defer idx.Release()
+		unused := array.NewDictionaryArray(&arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int8, ValueType: str}, idx, dict)
+		defer unused.Release()
+		assert.EqualValues(t, 1, countIDs(unused, pseudonym.Norway{}), "unused dictionary value")
 	})
 
 	t.Run("sliced list", func(t *testing.T) {

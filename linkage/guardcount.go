@@ -35,7 +35,7 @@ func countFound(f *pseudonym.Finder, col arrow.Array) int64 {
 	if test := valueTest(f, col); test != nil {
 		var n int64
 		for i := 0; i < col.Len(); i++ {
-			if !col.IsNull(i) && test(i) {
+			if test(i) {
 				n++
 			}
 		}
@@ -67,16 +67,17 @@ func countFound(f *pseudonym.Finder, col arrow.Array) int64 {
 }
 
 // countText counts the values of a text column (its value bytes and
-// offsets, as Arrow gives them for the array's slice) that hold an ID.
+// offsets, as Arrow gives them for the array's slice) that hold an ID,
+// the bytes under null slots included: an Arrow writer delivers them.
 func countText[O int32 | int64](f *pseudonym.Finder, col arrow.Array, data []byte, offs []O) int64 {
 	rows := col.Len()
 	if rows == 0 {
 		return 0
 	}
 	var n int64
-	base, nulls := offs[0], col.NullN() > 0
+	base := offs[0]
 	for i := 0; i < rows; i++ {
-		if offs[i+1]-offs[i] >= minIDText && !(nulls && col.IsNull(i)) && f.Contains(data[offs[i]-base:offs[i+1]-base]) {
+		if offs[i+1]-offs[i] >= minIDText && f.Contains(data[offs[i]-base:offs[i+1]-base]) {
 			n++
 		}
 	}
@@ -86,8 +87,13 @@ func countText[O int32 | int64](f *pseudonym.Finder, col arrow.Array, data []byt
 // minIDText is the length of the shortest ID text (ten digits).
 const minIDText = 10
 
+// viewInline is the longest value a string or binary view holds in the
+// view itself (Arrow's columnar format), which is read under a null slot.
+const viewInline = 12
+
 // countDictionary counts the rows whose dictionary value holds an ID,
-// reading each dictionary value that an index uses once.
+// reading each dictionary value once, and the dictionary values that
+// hold one and that no row uses: a writer delivers the whole dictionary.
 func countDictionary(f *pseudonym.Finder, c *array.Dictionary) int64 {
 	dict := c.Dictionary()
 	test := valueTest(f, dict)
@@ -95,20 +101,24 @@ func countDictionary(f *pseudonym.Finder, c *array.Dictionary) int64 {
 		// A dictionary of nested values: read them all.
 		return countFound(f, dict)
 	}
-	seen := make([]int8, dict.Len()) // 0 unread, 1 no ID, 2 ID
+	holds := make([]bool, dict.Len())
+	for j := range holds {
+		holds[j] = test(j)
+	}
+	used := make([]bool, dict.Len())
 	var n int64
 	for i := 0; i < c.Len(); i++ {
 		if c.IsNull(i) {
 			continue
 		}
 		j := c.GetValueIndex(i)
-		if seen[j] == 0 {
-			seen[j] = 1
-			if !dict.IsNull(j) && test(j) {
-				seen[j] = 2
-			}
+		used[j] = true
+		if holds[j] {
+			n++
 		}
-		if seen[j] == 2 {
+	}
+	for j, h := range holds {
+		if h && !used[j] {
 			n++
 		}
 	}
@@ -136,8 +146,9 @@ func countList(f *pseudonym.Finder, c array.ListLike) int64 {
 }
 
 // valueTest returns a test of one value of a column of a scalar type that
-// can carry an ID, or nil for other types. The test is called on non-null
-// values only.
+// can carry an ID, or nil for other types. The test reads null slots too:
+// an Arrow writer delivers the values under them (a view only when its
+// bytes are inline: a null view's reference is not read).
 func valueTest(f *pseudonym.Finder, col arrow.Array) func(i int) bool {
 	switch c := col.(type) {
 	case *array.String:
@@ -153,9 +164,15 @@ func valueTest(f *pseudonym.Finder, col arrow.Array) func(i int) bool {
 		data, offs := c.ValueBytes(), c.ValueOffsets()
 		return func(i int) bool { return f.Contains(data[offs[i]-offs[0] : offs[i+1]-offs[0]]) }
 	case *array.StringView:
-		return func(i int) bool { return c.ValueLen(i) >= 10 && f.ContainsString(c.Value(i)) }
+		return func(i int) bool {
+			n := c.ValueLen(i)
+			return n >= minIDText && (c.IsValid(i) || n <= viewInline) && f.ContainsString(c.Value(i))
+		}
 	case *array.BinaryView:
-		return func(i int) bool { return f.Contains(c.Value(i)) }
+		return func(i int) bool {
+			n := c.ValueLen(i)
+			return n >= minIDText && (c.IsValid(i) || n <= viewInline) && f.Contains(c.Value(i))
+		}
 	case *array.FixedSizeBinary:
 		return func(i int) bool { return f.Contains(c.Value(i)) }
 	case *array.Int32:

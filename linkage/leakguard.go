@@ -30,7 +30,10 @@ import (
 // still gives away its birth date, is found); strings, large strings, string views, binary of every
 // kind; dictionaries (the dictionary values the indices use); and the
 // leaves of lists, large lists, list views, fixed-size lists, maps,
-// structs, unions, run-end encoded and extension arrays. Dates, times,
+// structs, unions, run-end encoded and extension arrays. It reads what a
+// writer delivers, not only the values: the bytes and numbers under null
+// slots (an Arrow IPC writer writes them) and the dictionary values that
+// no row uses (Arrow and Parquet writers write the whole dictionary). Dates, times,
 // time stamps, durations, intervals and booleans are times and truth
 // values, not numbers, and are not read.
 //

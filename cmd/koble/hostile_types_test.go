@@ -194,3 +194,50 @@ func TestHostileTypedDatesOutOfRange(t *testing.T) {
 		assert.Contains(t, string(report), `"date-out-of-bounds": 6`, ext)
 	}
 }
+
+// IDs that are no row's value but travel in the file all the same: a
+// dictionary value no row uses, the bytes under a null string and the
+// number under a null integer (an Arrow writer delivers all three).
+// prepare refuses to deliver, to every output format.
+func TestHostileHiddenBehindNulls(t *testing.T) {
+	ids := plantIDs(t, 6)
+	key, identity := suiteKey(t)
+	mem := memory.NewGoAllocator()
+	hidden := ids[5]
+	n, err := strconv.ParseInt(hidden, 10, 64)
+	require.NoError(t, err)
+	dict, _, err := array.FromJSON(mem, arrow.BinaryTypes.String, strings.NewReader(`["C50", "`+hidden+`"]`))
+	require.NoError(t, err)
+	idx, _, err := array.FromJSON(mem, arrow.PrimitiveTypes.Int32, strings.NewReader(`[0, 0, null, 0, 0]`))
+	require.NoError(t, err)
+	dt := &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
+	valid := memory.NewBufferBytes([]byte{0b11101})
+	under := "a" + hidden + "b"
+	offs := arrow.Int32Traits.CastToBytes([]int32{0, 1, 1, 1 + int32(len(hidden)), int32(len(under)), int32(len(under))})
+	columns := map[string]arrow.Array{
+		"unused dictionary value": array.NewDictionaryArray(dt, idx, dict),
+		"string under a null": array.MakeFromData(array.NewData(arrow.BinaryTypes.String, 5,
+			[]*memory.Buffer{valid, memory.NewBufferBytes(offs), memory.NewBufferBytes([]byte(under))}, nil, 1, 0)),
+		"int64 under a null": array.MakeFromData(array.NewData(arrow.PrimitiveTypes.Int64, 5,
+			[]*memory.Buffer{valid, memory.NewBufferBytes(arrow.Int64Traits.CastToBytes([]int64{1, 2, n, 4, 5}))}, nil, 1, 0)),
+	}
+	fnr, _, err := array.FromJSON(mem, arrow.BinaryTypes.String, strings.NewReader(`["`+strings.Join(ids[:5], `","`)+`"]`))
+	require.NoError(t, err)
+	for name, col := range columns {
+		t.Run(name, func(t *testing.T) {
+			schema := arrow.NewSchema([]arrow.Field{{Name: "fnr", Type: arrow.BinaryTypes.String}, {Name: "x", Type: col.DataType(), Nullable: true}}, nil)
+			rec := array.NewRecordBatch(schema, []arrow.Array{fnr, col}, 5)
+			defer rec.Release()
+			in := filepath.Join(t.TempDir(), "reg.arrow")
+			w, err := formats.Create(in, schema, formats.WriteOptions{})
+			require.NoError(t, err)
+			require.NoError(t, w.Write(rec))
+			require.NoError(t, w.Close())
+			for _, ext := range []string{".arrow", ".arrows", ".parquet", ".csv"} {
+				out := t.TempDir()
+				o := koble("prepare", "--key", key, "-i", identity, "--in", in, "--out", filepath.Join(out, "d"+ext), "--id-column", "fnr")
+				failClosed(t, o, expect{names: `leak guard: column "x" holds`}, ids, out)
+			}
+		})
+	}
+}
