@@ -28,6 +28,7 @@ const (
 	labelOrder       = "koble/v1/order"
 	labelFingerprint = "koble/v1/fingerprint"
 	labelOPRF        = "koble/v1/oprf"
+	labelSealedID    = "koble/v1/sealed-id"
 )
 
 // keyFileVersion is the format version written in a key file's payload.
@@ -128,6 +129,12 @@ func (k *Key) DateShiftKey() []byte { return k.derive(labelDateShift) }
 // OrderKey returns the key that orders persons before a dense serial series
 // is assigned, so that numbering reveals nothing about the input order.
 func (k *Key) OrderKey() []byte { return k.derive(labelOrder) }
+
+// SealKey returns the AES-256-GCM key that seals a sample person's
+// canonical ID while it crosses a cluster's workers (SPEC.md §7.1: the
+// Beam module's centralised linkage). The caller should clear it when
+// done.
+func (k *Key) SealKey() []byte { return k.derive(labelSealedID) }
 
 // OPRFSeed returns the seed from which the project's OPRF key pair derives
 // (package pseudonym/oprf, RFC 9497 DeriveKeyPair). The caller should clear

@@ -35,7 +35,7 @@
 // An ID is read only by the worker that reads its shard. It is turned
 // into the keyed serial there, before anything is shuffled: what crosses
 // workers is shard names, series keys (keyed hashes), sample IDs sealed
-// with AES-GCM under a key derived from the project key (opened only by
+// with AES-GCM under the project's seal key (SPEC.md §7.1; opened only by
 // the step that writes the serial key file), the encoded series, and
 // tallies of counts and hashed serials. Counters count rows and shards.
 // Workers open the project key themselves from the files [Keys] names;

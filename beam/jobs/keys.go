@@ -5,8 +5,6 @@ import (
 	"context"
 	"crypto/aes"
 	"crypto/cipher"
-	"crypto/hkdf"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"strings"
@@ -76,25 +74,17 @@ func serialKeyRecipients(p *linkage.Plan) ([]age.Recipient, error) {
 	return rcpts, nil
 }
 
-// labelSealID derives the key that seals a sample person's national ID
-// on the worker that read it, so that the ID crosses the cluster's shuffle
-// only encrypted, to the one step that writes the serial key file.
-const labelSealID = "koble/v1/beam/sealed-id"
-
-// sealer encrypts and decrypts canonical IDs with AES-256-GCM. The nonce
-// is the person's series key (a keyed hash of the ID, see
-// [linkage.SeriesKeyOf]): the same person always gives the same sealed
-// bytes, and two persons never share a nonce. It is safe for concurrent
-// use.
+// sealer encrypts and decrypts canonical IDs as SPEC.md §7.1 says: with
+// AES-256-GCM under the project's seal key ([pseudonym.Key.SealKey],
+// label "koble/v1/sealed-id"), the nonce the first 12 bytes of the
+// person's series key (a keyed hash of the ID, see
+// [linkage.SeriesKeyOf]) and the whole series key as additional data, so
+// that the same person always gives the same sealed bytes and a sealed ID
+// opens only beside its own series key. It is safe for concurrent use.
 type sealer struct{ aead cipher.AEAD }
 
 func newSealer(key *pseudonym.Key) (*sealer, error) {
-	order := key.OrderKey()
-	defer clear(order)
-	k, err := hkdf.Key(sha256.New, order, nil, labelSealID, 32)
-	if err != nil {
-		return nil, err
-	}
+	k := key.SealKey()
 	defer clear(k)
 	block, err := aes.NewCipher(k)
 	if err != nil {
