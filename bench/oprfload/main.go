@@ -4,7 +4,8 @@
 // each get the serials of -ids distinct IDs, and reports throughput beside
 // local HMAC serials of the same IDs (the reference, measured in the same
 // run), batch latency (p50, p99), the server's peak RSS, and what happens
-// when a client asks for twice its quota.
+// when a client asks for twice its quota. A second reference is a local
+// 'koble prepare' with the key of the same rows (one CSV row an ID).
 //
 //	go run ./bench/oprfload -clients 4 -ids 1000000
 //
@@ -140,8 +141,13 @@ func drive(clients, ids, batch, inFlight int) error {
 	fmt.Printf("%d clients x %d distinct IDs, batches of %d, %d in flight per client, GOMAXPROCS of the machine\n\n", clients, ids, batch, inFlight)
 
 	ref := timeHMAC(key, inputs[:clients*ids])
+	prepWall, prepCPU, err := timePrepare(dir, key, inputs[:clients*ids])
+	if err != nil {
+		server.Process.Kill()
+		return fmt.Errorf("local prepare: %w", err)
+	}
 	cpu0 := selfCPU()
-	lat, took, err := load(dir, url, srv.PublicKey(), inputs, clients, ids, batch, inFlight)
+	lat, took, sample, err := load(dir, url, srv, inputs, clients, ids, batch, inFlight)
 	clientCPU := selfCPU() - cpu0
 	if err != nil {
 		server.Process.Kill()
@@ -155,6 +161,8 @@ func drive(clients, ids, batch, inFlight int) error {
 	ru := server.ProcessState.SysUsage().(*syscall.Rusage)
 	res := result{n: clients * ids, took: took, ref: ref, lat: lat, rss: ru.Maxrss * 1024, refused: refused, other: over,
 		serverCPU: rusageCPU(ru), clientCPU: clientCPU}
+	res.wrong, res.checked = verifySample(srv, sample)
+	res.prepWall, res.prepCPU = prepWall, prepCPU
 	return report(dir, res)
 }
 
