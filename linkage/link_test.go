@@ -368,7 +368,7 @@ func TestPlanRefused(t *testing.T) {
 			_, err := linkage.LoadPlan(path)
 			require.Error(t, err)
 			want := map[string]string{
-				"unknown key":  "unknown key(s) colour",
+				"unknown key":  `line 4: unknown key "colour"`,
 				"pseudonymous": "store(s) a register pseudonym",
 				"keeps the ID": "a delivery never carries national IDs",
 				"no sample":    "centralised linkage needs a [sample]",

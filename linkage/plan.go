@@ -150,11 +150,7 @@ func LoadPlan(path string) (*Plan, error) {
 		return nil, fmt.Errorf("linkage: plan %s: %w", path, err)
 	}
 	if und := md.Undecoded(); len(und) > 0 {
-		keys := make([]string, len(und))
-		for i, k := range und {
-			keys[i] = k.String()
-		}
-		return nil, fmt.Errorf("linkage: plan %s: unknown key(s) %s", path, strings.Join(keys, ", "))
+		return nil, unknownKeys(path, und)
 	}
 	p.file = path
 	p.dir = filepath.Dir(path)

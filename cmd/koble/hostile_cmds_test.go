@@ -65,6 +65,7 @@ func TestHostileOtherInputs(t *testing.T) {
 		{"synth onto a file", []string{"synth", "--out", reg}, expect{names: "reg.csv"}, false},
 		{"key info of a register", []string{"key", "info", reg, "-i", identity}, expect{names: "reg.csv"}, false},
 		{"link into the data folder", []string{"link", write("onto.toml", "project = \"hostile\"\nmode = \"distributed\"\nkey = \""+key+"\"\n[[source]]\nname = \"reg\"\nregister = \"Kreftregisteret\"\npath = \"reg.csv\"\nid_column = \"fnr\"\n[output]\ndir = \".\"\nformat = \"csv\"\n"), "-i", identity, "--overwrite"}, expect{names: "output.dir"}, false},
+		{"plan data", []string{"plan", "check", write("pd.toml", "project = \"p\"\nmode = \"distributed\"\nkey = \"p.key\"\n[[source]]\nname = \"reg\"\nregister = \"NPR\"\npath = \"reg.csv\"\nid_column = \"d\"\nkeep = [\"fnrr\"]\ndates = { shift = [\"fnr\"], window = 9 }\n[output]\ndir = \"o\"\n")}, expect{names: "pd.toml"}, false},
 		{"recipients file", []string{"pseudoreg", "request", "plan.toml", "-R", write("admin.rcpt", "# admin\n"+id+"\n"), "--out", "OUT/r.age"}, expect{names: "admin.rcpt"}, false},
 		{"register recipients file", []string{"pseudoreg", "translate", "r.age", "--plan", "p.toml", "--register-key", "r.key", "--to-register-file", write("reg.rcpt", "age1"+ids[1]+"\n"), "--out", "OUT/a.age"}, expect{names: "reg.rcpt"}, false},
 		{"identity passphrase file", []string{"key", "info", key, "-i", identity, "--identity-passphrase-file", write("id.pass", ids[2]+"\n")}, expect{codes: []int{exitOK}}, false},

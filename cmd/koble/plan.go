@@ -16,6 +16,7 @@ import (
 
 func newPlanCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "plan", Short: "Check and draw linkage plans"}
+	var sample int
 	check := &cobra.Command{
 		Use:   "check PLAN",
 		Short: "Validate a plan and the linkage policy, and say what would happen",
@@ -29,10 +30,23 @@ func newPlanCmd(g *globals) *cobra.Command {
 			if err := p.CheckInputs(); err != nil {
 				return err
 			}
+			if sample < 0 {
+				return usagef("--sample-rows %d: want 0 (do not open the data) or more", sample)
+			}
+			if sample > 0 {
+				dc := p.CheckData(sample)
+				for _, n := range dc.Notes {
+					fmt.Fprintln(g.env.stdout, "data: "+n)
+				}
+				if len(dc.Problems) > 0 {
+					return fmt.Errorf("plan %s: the data do not fit the plan:\n  - %s", p.File(), strings.Join(dc.Problems, "\n  - "))
+				}
+			}
 			fmt.Fprintln(g.env.stdout, "plan is valid")
 			return nil
 		},
 	}
+	check.Flags().IntVar(&sample, "sample-rows", linkage.DefaultSampleRows, "open each source's data and check its first rows: columns named, dates, IDs (counts only; 0: do not open the data)")
 	var format, out string
 	graph := &cobra.Command{
 		Use:   "graph PLAN",
