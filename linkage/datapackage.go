@@ -102,6 +102,9 @@ func (dp *dataPackage) addResource(base, target string, f delivery.File, rep *Re
 	}
 	for _, col := range f.Schema {
 		fd := tableField{Name: col.Name, Type: tableType(col.Type, f.CSV != nil), Description: dates[col.Name], arrowType: col.Type}
+		if f.CSV != nil && contains(rep.isoDates, col.Name) {
+			fd.Type = "date" // written by koble as YYYY-MM-DD, the Table Schema default
+		}
 		if col.Name == rep.SerialColumn {
 			fd.Description = "project-specific serial number (" + rep.SerialEncoding + ") in place of the national ID"
 			if rep.SerialEncoding == "int64" {
@@ -135,7 +138,8 @@ func resourceName(s string) string {
 }
 
 // tableType maps an Arrow type name to a Table Schema type. A CSV file
-// is text: its columns are strings, so that no code loses a zero.
+// is text: its columns are strings, so that no code loses a zero (but
+// for the dates koble writes itself: see Report.isoDates).
 func tableType(arrowType string, csv bool) string {
 	if csv {
 		return "string"

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
+
 	"github.com/koble/koble/formats"
 	"github.com/koble/koble/pseudonym"
 )
@@ -58,8 +60,11 @@ type Report struct {
 	// column -> "int64" or "date".
 	TypesInferred map[string]string `json:"types_inferred,omitempty"`
 	Workers       int               `json:"workers"`
-	Seconds       float64           `json:"elapsed_seconds"`
-	RowsPerSecond float64           `json:"rows_per_second"`
+	// isoDates are the columns of a CSV output that koble writes as
+	// YYYY-MM-DD dates (date32 columns), for the delivery's description.
+	isoDates      []string
+	Seconds       float64 `json:"elapsed_seconds"`
+	RowsPerSecond float64 `json:"rows_per_second"`
 }
 
 // newReport starts the report of a run of p on workers goroutines: what
@@ -78,6 +83,9 @@ func (p *plan) newReport(workers int) *Report {
 	for _, oc := range p.cols {
 		if oc.role == roleSerial {
 			rep.SerialColumn = oc.field.Name
+		}
+		if cfg.outFormat() == formats.FormatCSV && oc.field.Type.ID() == arrow.DATE32 {
+			rep.isoDates = append(rep.isoDates, oc.field.Name)
 		}
 	}
 	for _, f := range p.in.Fields() {
