@@ -95,19 +95,22 @@ type CSVDialect struct {
 // serial replaced and how it is encoded, which dates were moved and how,
 // which columns were delivered and which left out.
 type Processing struct {
-	Source         string            `json:"source,omitempty"`
-	Register       string            `json:"register,omitempty"`
-	IDColumn       string            `json:"id_column,omitempty"`
-	IDScheme       string            `json:"id_scheme,omitempty"`
-	SerialColumn   string            `json:"serial_column,omitempty"`
-	SerialEncoding string            `json:"serial_encoding,omitempty"`
-	Shifted        []string          `json:"shifted,omitempty"`
-	Window         int               `json:"window_days,omitempty"`
-	KeepWeekday    bool              `json:"keep_weekday,omitempty"`
-	Relative       map[string]string `json:"relative,omitempty"`
-	Coarsened      map[string]string `json:"coarsened,omitempty"`
-	Delivered      []string          `json:"columns_delivered,omitempty"`
-	Dropped        []string          `json:"columns_dropped,omitempty"`
+	Source         string   `json:"source,omitempty"`
+	Register       string   `json:"register,omitempty"`
+	IDColumn       string   `json:"id_column,omitempty"`
+	IDScheme       string   `json:"id_scheme,omitempty"`
+	SerialColumn   string   `json:"serial_column,omitempty"`
+	SerialEncoding string   `json:"serial_encoding,omitempty"`
+	Shifted        []string `json:"shifted,omitempty"`
+	// Unshifted are date columns delivered as they are beside the shifted
+	// ones, on the register manager's explicit choice.
+	Unshifted   []string          `json:"unshifted,omitempty"`
+	Window      int               `json:"window_days,omitempty"`
+	KeepWeekday bool              `json:"keep_weekday,omitempty"`
+	Relative    map[string]string `json:"relative,omitempty"`
+	Coarsened   map[string]string `json:"coarsened,omitempty"`
+	Delivered   []string          `json:"columns_delivered,omitempty"`
+	Dropped     []string          `json:"columns_dropped,omitempty"`
 	// Allowed are columns the register let through the leak guard.
 	Allowed        []string `json:"columns_allowed_by_guard,omitempty"`
 	RowsRead       int64    `json:"rows_read"`

@@ -335,7 +335,7 @@ func (p *Plan) prepareConfig(s SourcePlan, out string, opts LinkOptions) (Prepar
 	cfg := PrepareConfig{
 		In: p.path(s.Path), Out: out, Key: opts.Key, Source: opts.Serials, Project: p.Project, DateKey: opts.DateKey,
 		IDColumn: s.IDColumn, Scheme: scheme,
-		SerialColumn: p.Output.SerialColumn, Shift: s.Dates.Shift, Window: s.Dates.Window, KeepWeekday: s.Dates.KeepWeekday,
+		SerialColumn: p.Output.SerialColumn, Shift: s.Dates.Shift, Unshifted: s.Dates.Unshifted, Window: s.Dates.Window, KeepWeekday: s.Dates.KeepWeekday,
 		Keep: s.Keep, Drop: s.Drop, Workers: opts.Workers, Tool: opts.Tool, Progress: inStep(opts.Progress, s.Name),
 		Write: formats.WriteOptions{Format: p.outFormat(), Overwrite: opts.Overwrite,
 			Metadata: map[string]string{"koble.plan.project": p.Project, "koble.plan.mode": p.Mode, "koble.plan.source": s.Name, "koble.plan.register": p.regs[s.Name].Name}},

@@ -80,7 +80,10 @@ type SourcePlan struct {
 
 // DatesPlan is a source's date handling.
 type DatesPlan struct {
-	Shift       []string          `toml:"shift"`
+	Shift []string `toml:"shift"`
+	// Unshifted lists date columns delivered as they are beside shifted
+	// ones ([PrepareConfig.Unshifted]).
+	Unshifted   []string          `toml:"unshifted"`
 	Window      int               `toml:"window"`
 	KeepWeekday bool              `toml:"keep_weekday"`
 	Coarsen     map[string]string `toml:"coarsen"`

@@ -88,6 +88,13 @@ type PrepareConfig struct {
 	Shift       []string
 	Window      int
 	KeepWeekday bool
+	// Unshifted lists date columns to deliver as they are although Shift
+	// moves others. A date delivered unshifted beside a shifted one gives
+	// the person's offset away (their difference), and with it every true
+	// date: a run that shifts dates refuses to deliver any other date or
+	// timestamp column as it is unless it is listed here (see
+	// [UnshiftedDateError]).
+	Unshifted []string
 	// ShiftOptions sets year, bound, timestamp and partial-date policies.
 	ShiftOptions refdate.Options
 	Relative     []Relative

@@ -70,6 +70,16 @@ func day(t testing.TB, s string) int32 {
 	return d
 }
 
+// patientConfig is basicConfig for the synthetic patient register: its
+// control date is shifted too and its birth date coarsened to the year,
+// as a date delivered unshifted beside shifted ones is refused.
+func patientConfig(key *pseudonym.Key, in, out string) linkage.PrepareConfig {
+	cfg := basicConfig(key, in, out)
+	cfg.Shift = append(cfg.Shift, "control_date")
+	cfg.Coarsen = []linkage.Coarsen{{Column: "birth_date", Precision: refdate.Year}}
+	return cfg
+}
+
 func basicConfig(key *pseudonym.Key, in, out string) linkage.PrepareConfig {
 	return linkage.PrepareConfig{
 		In: in, Out: out, Key: key, IDColumn: "fnr", Scheme: pseudonym.Norway{},
@@ -88,7 +98,7 @@ func TestPrepareSynthetic(t *testing.T) {
 			key := testKey(t)
 			ext := map[formats.Format]string{formats.FormatCSV: ".csv", formats.FormatParquet: ".parquet"}[format]
 			out := filepath.Join(t.TempDir(), "npr"+ext)
-			cfg := basicConfig(key, filepath.Join(data, "patient"+ext), out)
+			cfg := patientConfig(key, filepath.Join(data, "patient"+ext), out)
 			cfg.ReportPath = out + ".report.json"
 			cfg.QuarantinePath = out + ".quarantine.csv"
 			rep, err := linkage.Prepare(context.Background(), cfg)
@@ -157,7 +167,7 @@ func TestPrepareSynthetic(t *testing.T) {
 			r.Close()
 			if format == formats.FormatParquet {
 				assert.Equal(t, key.Fingerprint(), md["koble.key_fingerprint"])
-				assert.Equal(t, "admit_date,discharge_date", md["koble.dates.shifted"])
+				assert.Equal(t, "admit_date,discharge_date,control_date", md["koble.dates.shifted"])
 				assert.Equal(t, "182", md["koble.dates.window"])
 				assert.Equal(t, "base32", md["koble.serial_encoding"])
 			}
@@ -214,7 +224,7 @@ func TestPrepareDeterministicAcrossWorkers(t *testing.T) {
 			var first []byte
 			for _, workers := range []int{1, 2, 3, 8} {
 				out := filepath.Join(t.TempDir(), "out"+ext)
-				cfg := basicConfig(key, filepath.Join(data, "patient."+map[formats.Format]string{formats.FormatParquet: "parquet", formats.FormatCSV: "csv"}[in]), out)
+				cfg := patientConfig(key, filepath.Join(data, "patient."+map[formats.Format]string{formats.FormatParquet: "parquet", formats.FormatCSV: "csv"}[in]), out)
 				cfg.Workers = workers
 				cfg.Read.BatchSize = 777
 				cfg.Write.RowGroupRows = 5000

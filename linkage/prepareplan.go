@@ -93,6 +93,8 @@ type roles struct {
 	cols     *columns
 	handled  map[int]string
 	shift    map[int]bool
+	kept     map[int]bool // dates delivered unshifted on purpose
+	refs     map[int]bool // reference dates of relative dates, of any type
 	relative map[int]relSpec
 	coarsen  map[int]refdate.Precision
 }
@@ -139,7 +141,7 @@ func (cfg *PrepareConfig) newPlan(in *arrow.Schema) (*plan, error) {
 	if len(cfg.Keep) > 0 && len(cfg.Drop) > 0 {
 		return nil, errors.New("linkage: give columns to keep or to drop, not both")
 	}
-	r := &roles{cols: cols, handled: map[int]string{}, shift: map[int]bool{}, relative: map[int]relSpec{}, coarsen: map[int]refdate.Precision{}}
+	r := &roles{cols: cols, handled: map[int]string{}, shift: map[int]bool{}, kept: map[int]bool{}, refs: map[int]bool{}, relative: map[int]relSpec{}, coarsen: map[int]refdate.Precision{}}
 	r.mark(p.idCol, "the ID column")
 	if err := p.dateRoles(r); err != nil {
 		return nil, err
@@ -179,6 +181,16 @@ func (p *plan) dateRoles(r *roles) error {
 		}
 		r.shift[i] = true
 	}
+	if len(cfg.Unshifted) > 0 && len(cfg.Shift) == 0 {
+		return errors.New("linkage: dates to deliver unshifted are listed, but no date is shifted")
+	}
+	for _, c := range cfg.Unshifted {
+		i, err := r.date(p.in, "unshifted date", c, "delivered unshifted")
+		if err != nil {
+			return err
+		}
+		r.kept[i] = true
+	}
 	for _, rel := range cfg.Relative {
 		spec, err := p.relativeSpec(r, rel)
 		if err != nil {
@@ -215,6 +227,7 @@ func (p *plan) relativeSpec(r *roles, rel Relative) (relSpec, error) {
 			return spec, err
 		}
 		spec.ref = ref
+		r.refs[ref] = true
 	case len(rel.PersonFirst) > 0:
 		if p.cfg.In == "-" {
 			return spec, errors.New("linkage: a person's earliest date needs two passes over the input: give a file, not standard input")
@@ -225,6 +238,7 @@ func (p *plan) relativeSpec(r *roles, rel Relative) (relSpec, error) {
 				return spec, err
 			}
 			spec.first = append(spec.first, i)
+			r.refs[i] = true
 		}
 		spec.group = len(p.firsts)
 		p.firsts = append(p.firsts, personFirst{cols: spec.first})
@@ -261,6 +275,9 @@ func (p *plan) outColumns(r *roles, proj projection, serialName string) error {
 				oc.role, oc.ref, oc.first, oc.group = roleRelative, spec.ref, spec.first, spec.group
 				oc.field = arrow.Field{Name: f.Name, Type: arrow.PrimitiveTypes.Int32, Nullable: true}
 			}
+		}
+		if oc.role == rolePass && len(p.cfg.Shift) > 0 && (isDate(f.Type) || r.refs[i]) && !r.kept[i] {
+			return &UnshiftedDateError{File: p.cfg.In, Column: f.Name, Shifted: p.cfg.Shift}
 		}
 		if oc.role == rolePass && !proj.allow[f.Name] {
 			if sensitiveName(f.Name) {

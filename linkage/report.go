@@ -51,6 +51,7 @@ type Report struct {
 	ColumnsOut []string `json:"columns_out"`
 	Dates      struct {
 		Shifted     []string          `json:"shifted,omitempty"`
+		Unshifted   []string          `json:"unshifted,omitempty"`
 		Window      int               `json:"window,omitempty"`
 		KeepWeekday bool              `json:"keep_weekday,omitempty"`
 		Relative    map[string]string `json:"relative,omitempty"`
@@ -96,6 +97,7 @@ func (p *plan) newReport(workers int) *Report {
 	}
 	if len(cfg.Shift) > 0 {
 		rep.Dates.Shifted, rep.Dates.Window, rep.Dates.KeepWeekday = cfg.Shift, cfg.Window, cfg.KeepWeekday
+		rep.Dates.Unshifted = cfg.Unshifted
 	}
 	for _, rel := range cfg.Relative {
 		if rep.Dates.Relative == nil {

@@ -174,7 +174,7 @@ func processing(rep *Report, source, register string) *delivery.Processing {
 	// checks those that are) pass the redaction step.
 	d := &delivery.Processing{Source: source, Register: register, IDColumn: pseudonym.Redact(rep.IDColumn), IDScheme: rep.Scheme,
 		SerialColumn: rep.SerialColumn, SerialEncoding: rep.SerialEncoding,
-		Shifted: rep.Dates.Shifted, Window: rep.Dates.Window, KeepWeekday: rep.Dates.KeepWeekday,
+		Shifted: rep.Dates.Shifted, Unshifted: rep.Dates.Unshifted, Window: rep.Dates.Window, KeepWeekday: rep.Dates.KeepWeekday,
 		Relative: rep.Dates.Relative, Coarsened: rep.Dates.Coarsened, Delivered: rep.ColumnsOut,
 		RowsRead: rep.RowsRead, RowsQuarantine: rep.RowsQuarantine, RowsNotSample: rep.RowsNotSample}
 	out := map[string]bool{}

@@ -23,7 +23,7 @@ func TestPrepareDeliveryManifest(t *testing.T) {
 	key := testKey(t)
 	in := filepath.Join(synthData(t, formats.FormatParquet, 200, 1000), "patient.parquet")
 	dir := t.TempDir()
-	cfg := basicConfig(key, in, filepath.Join(dir, "npr.parquet"))
+	cfg := patientConfig(key, in, filepath.Join(dir, "npr.parquet"))
 	cfg.ReportPath, cfg.QuarantinePath = filepath.Join(dir, "npr.report.json"), filepath.Join(dir, "npr.quarantine.csv")
 	rep, done, err := linkage.PrepareDelivery(context.Background(), cfg, linkage.Delivery{Source: "npr"})
 	require.NoError(t, err)

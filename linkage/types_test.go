@@ -73,7 +73,7 @@ func TestLinkPlanTypes(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "a.csv"), []byte("fnr,n,d,kommune,m,inn\n15108695088,7,2024-02-29,0301,1,01.03.2024\n45014054018,8,01.03.2024,1103,2,02.03.2024\n"), 0o600))
 	plan := "project = \"test-project\"\nmode = \"distributed\"\nkey = \"k\"\n[[source]]\nname=\"a\"\nregister=\"NPR\"\nid_column=\"fnr\"\npath=\"a.csv\"\n" +
-		"types={n=\"int64\", d=\"date\"}\ninfer_types=true\ndates={shift=[\"inn\"], window=9}\n[output]\ndir=\"o\"\ncompression=\"snappy\"\n"
+		"types={n=\"int64\", d=\"date\"}\ninfer_types=true\ndates={shift=[\"inn\"], unshifted=[\"d\"], window=9}\n[output]\ndir=\"o\"\ncompression=\"snappy\"\n"
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "plan.toml"), []byte(plan), 0o600))
 	p, err := linkage.LoadPlan(filepath.Join(dir, "plan.toml"))
 	require.NoError(t, err)
@@ -116,7 +116,7 @@ func TestPrepareTypedDates(t *testing.T) {
 		"45014054018,,2023-06-02,2023-06-01,1940-01-05,8,1103,29.02.2024\n")
 	cfg := func(out string) linkage.PrepareConfig {
 		return linkage.PrepareConfig{In: in, Out: out, Key: testKey(t), IDColumn: "fnr", InferTypes: true,
-			Shift: []string{"innlagt"}, Window: 30,
+			Shift: []string{"innlagt"}, Window: 30, Unshifted: []string{"diag", "d"},
 			Relative: []linkage.Relative{{Reference: "diag", Columns: []string{"utskrevet"}}},
 			Coarsen:  []linkage.Coarsen{{Column: "fodt", Precision: refdate.Year}}}
 	}

@@ -428,7 +428,10 @@ func prepare(in, out, job string) (int64, error) {
 	rep, err := linkage.Prepare(context.Background(), linkage.PrepareConfig{
 		In: in, Out: out, Key: key, IDColumn: "fnr", Scheme: pseudonym.Norway{},
 		Shift: []string{"admit_date", "discharge_date"}, Window: 182, Workers: workers,
-		Write: formats.WriteOptions{Overwrite: true},
+		// The job measured since the first rounds: the other two dates go
+		// through as they are (now said on purpose).
+		Unshifted: []string{"control_date", "birth_date"},
+		Write:     formats.WriteOptions{Overwrite: true},
 	})
 	if err != nil {
 		return 0, err
@@ -462,12 +465,12 @@ func benchKey(project string) (*pseudonym.Key, error) {
 }
 
 var linkSources = []struct {
-	name, register string
-	shift          []string
+	name, register   string
+	shift, unshifted []string
 }{
-	{"cancer", "Kreftregisteret", []string{"diagnosis_date"}},
-	{"patient", "Norsk pasientregister", []string{"admit_date", "discharge_date"}},
-	{"death", "Dødsårsaksregisteret", []string{"death_date"}},
+	{"cancer", "Kreftregisteret", []string{"diagnosis_date"}, nil},
+	{"patient", "Norsk pasientregister", []string{"admit_date", "discharge_date"}, []string{"control_date", "birth_date"}},
+	{"death", "Dødsårsaksregisteret", []string{"death_date"}, nil},
 }
 
 // prepareAll prepares the three identified registers one after the other.
@@ -481,7 +484,7 @@ func prepareAll(data, out string) (int64, error) {
 	for _, s := range linkSources {
 		rep, err := linkage.Prepare(context.Background(), linkage.PrepareConfig{
 			In: filepath.Join(data, s.name+".parquet"), Out: filepath.Join(out, s.name+".parquet"),
-			Key: key, IDColumn: "fnr", Scheme: pseudonym.Norway{}, Shift: s.shift, Window: 182,
+			Key: key, IDColumn: "fnr", Scheme: pseudonym.Norway{}, Shift: s.shift, Unshifted: s.unshifted, Window: 182,
 			Write: formats.WriteOptions{Overwrite: true},
 		})
 		if err != nil {
@@ -505,12 +508,8 @@ func linkCentral(data, out string) (int64, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "project = \"bench\"\nmode = \"centralised\"\nkey = \"unused.key\"\n[sample]\nrule = \"union\"\nsources = [\"cancer\", \"death\"]\n")
 	for _, s := range linkSources {
-		quoted := make([]string, len(s.shift))
-		for i, c := range s.shift {
-			quoted[i] = strconv.Quote(c)
-		}
-		fmt.Fprintf(&b, "[[source]]\nname = %q\nregister = %q\npath = %q\nid_column = \"fnr\"\ndates = { shift = [%s], window = 182 }\n",
-			s.name, s.register, filepath.Join(data, s.name+".parquet"), strings.Join(quoted, ", "))
+		fmt.Fprintf(&b, "[[source]]\nname = %q\nregister = %q\npath = %q\nid_column = \"fnr\"\ndates = { shift = [%s], unshifted = [%s], window = 182 }\n",
+			s.name, s.register, filepath.Join(data, s.name+".parquet"), tomlList(s.shift), tomlList(s.unshifted))
 	}
 	fmt.Fprintf(&b, "[output]\ndir = %q\nserial_key_recipients = [%q]\n", out, id.Recipient().String())
 	os.MkdirAll(out, 0o755)
@@ -601,4 +600,13 @@ dir = %q
 	fmt.Fprintf(os.Stderr, "rx-pseudoreg: request %d persons %.2fs, translate %.2fs, extract %d of %d rows %.2fs\n",
 		n, t1.Sub(t0).Seconds(), t2.Sub(t1).Seconds(), rep.RowsWritten, rep.RowsRead, t3.Sub(t2).Seconds())
 	return rep.RowsRead, nil
+}
+
+// tomlList writes names as the items of a TOML array.
+func tomlList(names []string) string {
+	quoted := make([]string, len(names))
+	for i, c := range names {
+		quoted[i] = strconv.Quote(c)
+	}
+	return strings.Join(quoted, ", ")
 }

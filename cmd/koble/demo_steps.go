@@ -40,7 +40,7 @@ register = "Norsk pasientregister"
 path = "data/patient.parquet"
 id_column = "fnr"
 drop = ["hospital"]
-dates = { shift = ["admit_date", "discharge_date"], window = 182 }
+dates = { shift = ["admit_date", "discharge_date", "control_date"], window = 182, coarsen = { birth_date = "year" } }
 
 [[source]]
 name = "death"

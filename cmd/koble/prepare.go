@@ -35,7 +35,8 @@ func newPrepareCmd(g *globals) *cobra.Command {
 		sf                                    schemeFlags
 		cf                                    csvFlags
 		cfg                                   linkage.PrepareConfig
-		shift, relative, coarsen, keep, drop  string
+		shift, unshifted, relative, coarsen   string
+		keep, drop                            string
 		allow, encoding, compression, yearPol string
 		quarantineRows                        []string
 		overwrite                             bool
@@ -134,12 +135,13 @@ or lz4 (read by pyarrow, polars, DuckDB; not by every JavaScript reader).`,
 			if cfg.SerialEncoding, err = pseudonym.ParseEncoding(encoding); err != nil {
 				return usageError{err}
 			}
-			cfg.Shift = splitList(shift)
+			cfg.Shift, cfg.Unshifted = splitList(shift), splitList(unshifted)
 			outF := outFormat(cfg.Out)
 			if err := checkOrphans(cmd.Flags(), append(append(csvReadOrphans(cfg.In, maybeCSV(outF)), riskOrphans("risk-", &rf)...),
 				orphan{"window", "--shift-dates COLUMNS", len(cfg.Shift) > 0},
 				orphan{"keep-weekday", "--shift-dates COLUMNS", len(cfg.Shift) > 0},
 				orphan{"keep-year", "--shift-dates COLUMNS", len(cfg.Shift) > 0},
+				orphan{"unshifted-dates", "--shift-dates COLUMNS", len(cfg.Shift) > 0},
 				orphan{"out-delimiter", "a CSV output (--out FILE.csv)", outF == formats.FormatCSV || outF == formats.FormatUnknown},
 				orphan{"out-encoding", "a CSV output (--out FILE.csv)", outF == formats.FormatCSV || outF == formats.FormatUnknown},
 				orphan{"row-group-rows", "a Parquet output (--out FILE.parquet)", outF == formats.FormatParquet || outF == formats.FormatUnknown},
@@ -282,6 +284,7 @@ or lz4 (read by pyarrow, polars, DuckDB; not by every JavaScript reader).`,
 	fl.StringVar(&cfg.SerialColumn, "serial-column", linkage.DefaultSerialColumn, "name of the serial column that replaces it")
 	fl.StringVar(&encoding, "serial-encoding", "base32", "serial encoding: base32 (16 characters), int64 or hex")
 	fl.StringVar(&shift, "shift-dates", "", "date columns to shift per person, comma-separated")
+	fl.StringVar(&unshifted, "unshifted-dates", "", "with --shift-dates: other date columns to deliver as they are, on purpose (without it, such a column is refused: its difference to a shifted date gives the person's offset away)")
 	fl.IntVar(&cfg.Window, "window", 0, "shift window in days: offsets in [-W,-1] and [1,W]")
 	fl.BoolVar(&cfg.KeepWeekday, "keep-weekday", false, "shift by whole weeks, keeping every weekday")
 	fl.StringVar(&yearPol, "keep-year", "free", "when a shift leaves the year: free, clamp, reflect or refuse (quarantine)")

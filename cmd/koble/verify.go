@@ -184,6 +184,9 @@ func printFile(w io.Writer, f delivery.File) {
 	if len(d.Shifted) > 0 {
 		fmt.Fprintf(w, "      dates shifted per person by up to %d days: %s (weekday kept: %v)\n", d.Window, strings.Join(d.Shifted, ", "), d.KeepWeekday)
 	}
+	if len(d.Unshifted) > 0 {
+		fmt.Fprintf(w, "      dates delivered unshifted, as the register chose: %s\n", strings.Join(d.Unshifted, ", "))
+	}
 	for _, kv := range sortedPairs(d.Relative) {
 		fmt.Fprintf(w, "      relative: %s in days since %s\n", kv[0], kv[1])
 	}
