@@ -184,6 +184,12 @@ func TestCountIDsNested(t *testing.T) {
 		unused := array.NewDictionaryArray(&arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int8, ValueType: str}, idx, dict)
 		defer unused.Release()
 		assert.EqualValues(t, 1, countIDs(unused, pseudonym.Norway{}), "unused dictionary value")
+		views, _, err := array.FromJSON(mem, arrow.BinaryTypes.StringView, strings.NewReader(`["a note of no number", "a note on `+guardID+`"]`))
+		require.NoError(t, err)
+		defer views.Release()
+		first := array.NewSlice(views, 0, 1)
+		defer first.Release()
+		assert.EqualValues(t, 1, countIDs(first, pseudonym.Norway{}), "a view slice's buffer")
 	})
 
 	t.Run("sliced list", func(t *testing.T) {

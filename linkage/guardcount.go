@@ -39,6 +39,9 @@ func countFound(f *pseudonym.Finder, col arrow.Array) int64 {
 				n++
 			}
 		}
+		if n == 0 && viewBuffersHold(f, col) {
+			n = 1
+		}
 		return n
 	}
 	switch c := col.(type) {
@@ -64,6 +67,22 @@ func countFound(f *pseudonym.Finder, col arrow.Array) int64 {
 		return countFound(f, c.Storage())
 	}
 	return 0
+}
+
+// viewBuffersHold reports whether the data buffers of a string or binary
+// view column hold an ID anywhere, under a view of a row or under none
+// (a slice's other rows, bytes no view points to): an Arrow IPC writer
+// writes them whole. It is false for other columns.
+func viewBuffersHold(f *pseudonym.Finder, col arrow.Array) bool {
+	if id := col.DataType().ID(); id != arrow.STRING_VIEW && id != arrow.BINARY_VIEW {
+		return false
+	}
+	for _, b := range col.Data().Buffers()[2:] {
+		if b != nil && f.Contains(b.Bytes()) {
+			return true
+		}
+	}
+	return false
 }
 
 // countText counts the values of a text column (its value bytes and

@@ -32,8 +32,10 @@ import (
 // leaves of lists, large lists, list views, fixed-size lists, maps,
 // structs, unions, run-end encoded and extension arrays. It reads what a
 // writer delivers, not only the values: the bytes and numbers under null
-// slots (an Arrow IPC writer writes them) and the dictionary values that
-// no row uses (Arrow and Parquet writers write the whole dictionary). Dates, times,
+// slots and the data buffers of string and binary views, also where no
+// view of a row points (an Arrow IPC writer writes them whole), and the
+// dictionary values that no row uses (Arrow and Parquet writers write the
+// whole dictionary). Dates, times,
 // time stamps, durations, intervals and booleans are times and truth
 // values, not numbers, and are not read.
 //
