@@ -241,10 +241,34 @@ func convertDelivery(ctx context.Context, g *globals, in, out string, ro formats
 	if err == nil {
 		err = tx.Describe(out, desc)
 	}
+	if err == nil && wo.Format == formats.FormatCSV {
+		err = linkage.DescribeCSV(tx, out, desc, dateColumns(in, ro))
+	}
 	if err == nil {
 		_, err = tx.Commit(delivery.Header{Tool: toolVersion()})
 	}
 	return rows, manifest, err
+}
+
+// dateColumns names the input's date32 columns (as read with ro), which a
+// CSV output holds as YYYY-MM-DD; none for standard input, which cannot
+// be opened twice.
+func dateColumns(in string, ro formats.ReadOptions) []string {
+	if in == "-" {
+		return nil
+	}
+	r, err := formats.Open(in, ro)
+	if err != nil {
+		return nil
+	}
+	defer r.Close()
+	var dates []string
+	for _, f := range r.Schema().Fields() {
+		if f.Type.ID() == arrow.DATE32 {
+			dates = append(dates, f.Name)
+		}
+	}
+	return dates
 }
 
 // convertShown is formats.Convert with its progress shown on a terminal.

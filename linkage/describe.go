@@ -1,0 +1,23 @@
+package linkage
+
+import (
+	"path/filepath"
+	"strings"
+
+	"github.com/koble/koble/delivery"
+)
+
+// DescribeCSV writes into the transaction the description of a CSV file
+// delivered by other means than prepare and link ('koble convert'): a
+// data package (OUT.datapackage.json beside the manifest) and the loading
+// snippets for R, Stata, pandas and DuckDB beside the file, so that its
+// reader keeps its types as for every delivery. f is the file's
+// description in the manifest; dates names the columns written as
+// YYYY-MM-DD dates (date32 in the converted data). Call it before the
+// transaction commits.
+func DescribeCSV(tx *delivery.Tx, out string, f delivery.File, dates []string) error {
+	name := strings.ToLower(strings.TrimSuffix(filepath.Base(out), filepath.Ext(out)))
+	dp := &dataPackage{Profile: "tabular-data-package", Name: resourceName(name)}
+	dp.addResource(filepath.Dir(tx.Manifest()), out, f, &Report{isoDates: dates})
+	return writePackage(tx, dp)
+}
