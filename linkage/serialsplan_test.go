@@ -3,6 +3,7 @@ package linkage
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -74,4 +75,41 @@ func TestSerialsRunChecks(t *testing.T) {
 	s, err := p.SourceScheme("patient")
 	require.NoError(t, err)
 	assert.Equal(t, "no", s.Code())
+}
+
+// TestSerialsPlanDefiner: with the service, the centralised linker's
+// credentials are [serials.credentials] (its sources name none), and a
+// pseudonymous register's take the date key only.
+func TestSerialsPlanDefiner(t *testing.T) {
+	central := `project = "p1"
+mode = "centralised"
+[sample]
+rule = "patient"
+[serials]
+source = "oprf"
+server = "https://a"
+public_key = "x"
+`
+	dist := oprfPlanHead + `[serials]
+source = "oprf"
+server = "https://a"
+public_key = "x"
+`
+	centralSource := strings.Replace(oprfSource, `dir = "out"`, `dir = "out"`+"\nserial_key_recipients = [\"age1v6myrw0lp4jy0lyhc4r5z5z3uhelef44mh0m4ncfxgycsxx7nutq6npxx6\"]", 1)
+	good := central + "credentials = { token_file = \"t\", date_key = \"d\" }\n" + centralSource + "dates = { shift = [\"d\"], window = 3 }\n"
+	p, err := loadPlanText(t, good)
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Join(filepath.Dir(p.File()), "t"), p.OwnCredentials().TokenFile)
+	assert.ErrorContains(t, p.checkSerialsRun(LinkOptions{}), "no oblivious-serial service")
+	cases := []struct{ name, text, msg string }{
+		{"central without credentials", central + centralSource, "[serials.credentials] needs client_cert and client_key, or token_file: the centralised linker"},
+		{"central source credentials", central + "credentials = { token_file = \"t\" }\n" + centralSource + "credentials = { token_file = \"t\" }\n", "not [source.credentials]"},
+		{"central shift without date key", central + "credentials = { token_file = \"t\" }\n" + centralSource + "dates = { shift = [\"d\"], window = 3 }\n", "serials.credentials.date_key"},
+		{"distributed own credentials", dist + "credentials = { token_file = \"t\" }\n" + oprfSource + "credentials = { token_file = \"t\" }\n", "each source names its own"},
+	}
+	for _, c := range cases {
+		_, err := loadPlanText(t, c.text)
+		require.Error(t, err, c.name)
+		assert.Contains(t, err.Error(), c.msg, c.name)
+	}
 }
