@@ -27,6 +27,9 @@ type Register struct {
 	Holder  string       // the register manager
 	Kind    RegisterKind // how it may be linked
 	Aliases []string     // other spellings accepted in plans
+	// Scheme is the code of the ID scheme of the register's sources
+	// unless a source names one ("" for Norway's).
+	Scheme string
 }
 
 // Catalogue lists the Norwegian health registers (and the researcher's own
@@ -34,40 +37,51 @@ type Register struct {
 // de-identified registers NOIS, NORM, RAVN and the Abortion Registry may
 // not be linked with any other source.
 var Catalogue = []Register{
-	{"Kreftregisteret", "Kreftregisteret", Identified, []string{"Cancer Registry of Norway", "cancer"}},
-	{"Norsk pasientregister", "Helsedirektoratet", Identified, []string{"NPR", "Norwegian Patient Registry", "patient"}},
-	{"Dødsårsaksregisteret", "Folkehelseinstituttet", Identified, []string{"Cause of Death Registry", "death"}},
-	{"Medisinsk fødselsregister", "Folkehelseinstituttet", Identified, []string{"MFR", "Medical Birth Registry"}},
-	{"SYSVAK", "Folkehelseinstituttet", Identified, []string{"Norwegian Immunisation Registry"}},
-	{"MSIS", "Folkehelseinstituttet", Identified, []string{"Norwegian Surveillance System for Communicable Diseases"}},
-	{"Reseptregisteret", "Folkehelseinstituttet", Pseudonymous, []string{"Norwegian Prescription Database", "NorPD", "prescription"}},
-	{"Kommunalt pasient- og brukerregister", "Helsedirektoratet", Pseudonymous, []string{"KPR", "Municipal Patient and User Registry"}},
-	{"NOIS", "Folkehelseinstituttet", Deidentified, []string{"Norwegian Surveillance System for Healthcare-Associated Infections"}},
-	{"NORM", "Universitetssykehuset Nord-Norge", Deidentified, []string{"Norwegian Surveillance System for Antimicrobial Drug Resistance"}},
-	{"RAVN", "Folkehelseinstituttet", Deidentified, []string{"Resistance against Antivirals in Norway"}},
-	{"Abortregisteret", "Folkehelseinstituttet", Deidentified, []string{"Abortion Registry", "Register over svangerskapsavbrudd"}},
-	{"Forskerens egne data", "the researcher", ResearcherData, []string{"researcher", "own data"}},
+	{"Kreftregisteret", "Kreftregisteret", Identified, []string{"Cancer Registry of Norway", "cancer"}, ""},
+	{"Norsk pasientregister", "Helsedirektoratet", Identified, []string{"NPR", "Norwegian Patient Registry", "patient"}, ""},
+	{"Dødsårsaksregisteret", "Folkehelseinstituttet", Identified, []string{"Cause of Death Registry", "death"}, ""},
+	{"Medisinsk fødselsregister", "Folkehelseinstituttet", Identified, []string{"MFR", "Medical Birth Registry"}, ""},
+	{"SYSVAK", "Folkehelseinstituttet", Identified, []string{"Norwegian Immunisation Registry"}, ""},
+	{"MSIS", "Folkehelseinstituttet", Identified, []string{"Norwegian Surveillance System for Communicable Diseases"}, ""},
+	{"Reseptregisteret", "Folkehelseinstituttet", Pseudonymous, []string{"Norwegian Prescription Database", "NorPD", "prescription"}, ""},
+	{"Kommunalt pasient- og brukerregister", "Helsedirektoratet", Pseudonymous, []string{"KPR", "Municipal Patient and User Registry"}, ""},
+	{"NOIS", "Folkehelseinstituttet", Deidentified, []string{"Norwegian Surveillance System for Healthcare-Associated Infections"}, ""},
+	{"NORM", "Universitetssykehuset Nord-Norge", Deidentified, []string{"Norwegian Surveillance System for Antimicrobial Drug Resistance"}, ""},
+	{"RAVN", "Folkehelseinstituttet", Deidentified, []string{"Resistance against Antivirals in Norway"}, ""},
+	{"Abortregisteret", "Folkehelseinstituttet", Deidentified, []string{"Abortion Registry", "Register over svangerskapsavbrudd"}, ""},
+	{"Forskerens egne data", "the researcher", ResearcherData, []string{"researcher", "own data"}, ""},
 }
 
 // LookupRegister finds a register by name or alias, ignoring case.
 func LookupRegister(name string) (Register, bool) {
 	for _, r := range Catalogue {
-		if strings.EqualFold(r.Name, name) {
+		if r.matches(name) {
 			return r, true
-		}
-		for _, a := range r.Aliases {
-			if strings.EqualFold(a, name) {
-				return r, true
-			}
 		}
 	}
 	return Register{}, false
 }
 
-func catalogueNames() string {
-	names := make([]string, len(Catalogue))
-	for i, r := range Catalogue {
-		names[i] = r.Name
+// matches says whether name is the register's name or an alias,
+// ignoring case.
+func (r Register) matches(name string) bool {
+	if strings.EqualFold(r.Name, name) {
+		return true
+	}
+	for _, a := range r.Aliases {
+		if strings.EqualFold(a, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// catalogueNames lists the names of the built-in registers and those
+// the plan declares.
+func (p *Plan) catalogueNames() string {
+	var names []string
+	for _, r := range append(append([]Register(nil), p.catalogue...), Catalogue...) {
+		names = append(names, r.Name)
 	}
 	sort.Strings(names)
 	return strings.Join(names, ", ")

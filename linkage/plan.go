@@ -37,11 +37,16 @@ type Plan struct {
 	Serials *SerialsPlan `toml:"serials"`
 	// Risk, if present, checks the disclosure risk of the run's joined
 	// deliveries before they are written (see [RiskCheck]).
-	Risk *RiskPlan      `toml:"risk"`
-	ref  pseudonym.Date // ReferenceDate, or the date the plan was loaded
-	dir  string         // the plan file's folder
-	file string         // the plan file
-	regs map[string]Register
+	Risk *RiskPlan `toml:"risk"`
+	// Registers declares registers beyond the built-in catalogue (see
+	// [RegisterPlan]).
+	Registers []RegisterPlan `toml:"register"`
+	ref       pseudonym.Date // ReferenceDate, or the date the plan was loaded
+	dir       string         // the plan file's folder
+	file      string         // the plan file
+	regs      map[string]Register
+	// catalogue is the registers the plan declares.
+	catalogue []Register
 }
 
 // SamplePlan says who is in a centralised linkage: the persons of the
@@ -362,8 +367,12 @@ func (p *Plan) SetReferenceDate(d pseudonym.Date) {
 // the plan's reference date.
 func (p *Plan) scheme(s SourcePlan) pseudonym.Scheme {
 	scheme := pseudonym.Scheme(pseudonym.Norway{})
-	if s.IDScheme != "" {
-		scheme, _ = pseudonym.SchemeByCode(s.IDScheme)
+	code := s.IDScheme
+	if code == "" {
+		code = p.regs[s.Name].Scheme
+	}
+	if code != "" {
+		scheme, _ = pseudonym.SchemeByCode(code)
 	}
 	return pseudonym.WithReference(scheme, p.ref)
 }

@@ -31,6 +31,7 @@ func (c *planCheck) bad(format string, args ...any) {
 func (p *Plan) Check() error {
 	c := &planCheck{p: p, names: map[string]bool{}}
 	c.header()
+	c.registers()
 	p.regs = map[string]Register{}
 	for i, s := range p.Sources {
 		c.source(i, s)
@@ -147,9 +148,9 @@ func (c *planCheck) source(i int, s SourcePlan) {
 
 // register looks the source's register up in the catalogue.
 func (c *planCheck) register(where string, s SourcePlan) {
-	reg, ok := LookupRegister(s.Register)
+	reg, ok := c.p.lookupRegister(s.Register)
 	if !ok {
-		c.bad("%s: register %q is not in the catalogue (%s)", where, s.Register, catalogueNames())
+		c.bad("%s: register %q is not in the catalogue (%s): fix register, or declare it in a [[register]] table", where, s.Register, c.p.catalogueNames())
 		return
 	}
 	c.p.regs[s.Name] = reg
