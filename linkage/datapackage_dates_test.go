@@ -25,6 +25,7 @@ func TestDataPackageCSVDates(t *testing.T) {
 	dir := t.TempDir()
 	cfg := basicConfig(key, in, filepath.Join(dir, "x.csv"))
 	cfg.Read.Types = map[string]arrow.DataType{"admit_date": arrow.FixedWidthTypes.Date32, "discharge_date": arrow.FixedWidthTypes.Date32, "control_date": arrow.FixedWidthTypes.Date32}
+	cfg.Unshifted = []string{"control_date"} // a typed date not shifted, on purpose
 	_, _, err := linkage.PrepareDelivery(context.Background(), cfg, linkage.Delivery{})
 	require.NoError(t, err)
 	b, err := os.ReadFile(filepath.Join(dir, "x.csv.datapackage.json"))

@@ -1,8 +1,10 @@
 package linkage
 
 import (
+	"errors"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -43,7 +45,7 @@ func (p *Plan) checkSourceData(s SourcePlan, sample int, dc *DataCheck) {
 	bad := func(format string, args ...any) {
 		dc.Problems = append(dc.Problems, where+": "+fmt.Sprintf(format, args...))
 	}
-	ro := formats.ReadOptions{BatchSize: sample}
+	ro := formats.ReadOptions{BatchSize: sample, Types: sourceTypes(s)}
 	if s.Format != "" {
 		ro.Format, _ = formats.ParseFormat(s.Format)
 	}
@@ -91,7 +93,30 @@ func (p *Plan) checkSourceData(s SourcePlan, sample int, dc *DataCheck) {
 			checkDates(c.key, c.name, a, where, dc)
 		}
 	}
+	p.checkLayout(s, schema, bad)
 	dc.Notes = append(dc.Notes, fmt.Sprintf("%s: %s opens: %d columns; first %d rows read", where, s.Path, schema.NumFields(), rows))
+}
+
+// checkLayout lays the source's delivery out on its schema as a run would
+// (the same code), and reports what would stop the run there: a date
+// delivered unshifted beside shifted ones, a column given two jobs, a
+// serial column named like a delivered one. A missing column is reported
+// by the caller, with its nearest name.
+func (p *Plan) checkLayout(s SourcePlan, schema *arrow.Schema, bad func(string, ...any)) {
+	cfg, err := p.prepareConfig(s, "", LinkOptions{})
+	if err == nil {
+		cfg.In = s.Path
+		_, err = cfg.newPlan(schema)
+	}
+	var ue *UnshiftedDateError
+	switch {
+	case errors.As(err, &ue):
+		bad("%q is a date that would be delivered as it is beside the shifted %s, and the difference gives each person's offset away: "+
+			"add it to dates.shift or dates.coarsen, drop it (drop), or list it in dates.unshifted if that is intended",
+			ue.Column, strings.Join(ue.Shifted, ", "))
+	case err != nil && !errors.Is(err, formats.ErrMissingColumn):
+		bad("%s", strings.TrimPrefix(err.Error(), "linkage: "))
+	}
 }
 
 type namedColumn struct{ key, name string }
