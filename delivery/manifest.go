@@ -122,8 +122,10 @@ const checksumKey = `"manifest_sha256": "`
 
 var zeroSum = bytes.Repeat([]byte("0"), 64)
 
-// marshal returns the manifest's bytes with its checksum filled in.
-func (m *Manifest) marshal() ([]byte, error) {
+// Marshal returns the manifest's bytes as a commit writes them, with its
+// checksum filled in: for an engine that writes a delivery's files itself
+// and the manifest last ([Tx] does both for local files).
+func (m *Manifest) Marshal() ([]byte, error) {
 	m.Checksum = string(zeroSum)
 	b, err := jsonout.MarshalIndent(m)
 	if err != nil {

@@ -205,7 +205,7 @@ func (t *Tx) Commit(h Header) (*Manifest, error) {
 	m, err := t.describeAll(h)
 	var raw []byte
 	if err == nil {
-		raw, err = m.marshal()
+		raw, err = m.Marshal()
 	}
 	if err == nil {
 		if t.archive != nil {

@@ -1,7 +1,9 @@
 package linkage
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 
@@ -169,11 +171,61 @@ func packagePath(manifest string) string {
 // writePackage writes the data package into the transaction, and the
 // loading snippets of its CSV files (see loaders.go).
 func writePackage(tx *delivery.Tx, dp *dataPackage) error {
-	if len(dp.Resources) == 0 {
-		return nil
-	}
-	if err := writeLoaders(tx, dp); err != nil {
+	files, err := dp.files(filepath.Base(tx.Manifest()))
+	if err != nil {
 		return err
 	}
-	return writeReport(tx, packagePath(tx.Manifest()), delivery.RoleDescription, dp)
+	base := filepath.Dir(tx.Manifest())
+	for _, f := range files {
+		if err := tx.WriteWith(filepath.Join(base, filepath.FromSlash(f.Name)), f.Role, func(w io.Writer) error {
+			_, err := w.Write(f.Data)
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
+
+// files returns the loading snippets of dp's CSV files and the data
+// package itself, named relative to the manifest's folder (manifest is
+// the manifest's name).
+func (dp *dataPackage) files(manifest string) ([]PackageFile, error) {
+	if len(dp.Resources) == 0 {
+		return nil, nil
+	}
+	files := dp.loaders()
+	var b bytes.Buffer
+	if err := encodeReportJSON(&b, dp); err != nil {
+		return nil, err
+	}
+	return append(files, PackageFile{Name: packagePath(manifest), Role: delivery.RoleDescription, Data: b.Bytes()}), nil
+}
+
+// PackageFile is a file that describes a delivery: its data package or a
+// loading snippet, named relative to the manifest's folder.
+type PackageFile struct {
+	Name, Role string
+	Data       []byte
+}
+
+// DataPackage describes a delivery's data files, for an engine that
+// writes a delivery's files itself: the data package and the loading
+// snippets Link and PrepareDelivery write.
+type DataPackage struct{ dp *dataPackage }
+
+// NewDataPackage starts the description of a delivery of that name (the
+// project's, for a linkage).
+func NewDataPackage(name string) *DataPackage {
+	return &DataPackage{dp: &dataPackage{Profile: "tabular-data-package", Name: resourceName(strings.ToLower(name))}}
+}
+
+// Add describes a delivered data file, named relative to the manifest's
+// folder, by its manifest entry and its source's report.
+func (d *DataPackage) Add(name string, f delivery.File, rep *Report) {
+	d.dp.addResource(".", name, f, rep)
+}
+
+// Files returns the data package and the loading snippets of its CSV
+// files, for the manifest of that name.
+func (d *DataPackage) Files(manifest string) ([]PackageFile, error) { return d.dp.files(manifest) }

@@ -2,9 +2,7 @@ package linkage
 
 import (
 	"fmt"
-	"io"
 	"path"
-	"path/filepath"
 	"strings"
 
 	"github.com/koble/koble/delivery"
@@ -33,10 +31,10 @@ var loaders = []loader{
 	{".load.R", loaderR}, {".load.do", loaderStata}, {".load.py", loaderPandas}, {".load.sql", loaderDuckDB},
 }
 
-// writeLoaders writes the loading snippets of every CSV resource of dp
-// into the transaction, next to the CSV file.
-func writeLoaders(tx *delivery.Tx, dp *dataPackage) error {
-	base := filepath.Dir(tx.Manifest())
+// loaders returns the loading snippets of every CSV resource of dp, named
+// as the CSV file with the snippet's suffix.
+func (dp *dataPackage) loaders() []PackageFile {
+	var files []PackageFile
 	for _, r := range dp.Resources {
 		if r.Format != "csv" {
 			continue
@@ -45,16 +43,10 @@ func writeLoaders(tx *delivery.Tx, dp *dataPackage) error {
 			// Column names passed the leak guard; the text passes the
 			// redaction step like every report.
 			text := pseudonym.Redact(l.make(r, varName(r.Name)))
-			target := filepath.Join(base, filepath.FromSlash(r.Path)+l.suffix)
-			if err := tx.WriteWith(target, delivery.RoleLoader, func(w io.Writer) error {
-				_, err := w.Write([]byte(text))
-				return err
-			}); err != nil {
-				return err
-			}
+			files = append(files, PackageFile{Name: r.Path + l.suffix, Role: delivery.RoleLoader, Data: []byte(text)})
 		}
 	}
-	return nil
+	return files
 }
 
 // varName makes an identifier for the loaded table: letters, digits and

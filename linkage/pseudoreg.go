@@ -68,8 +68,13 @@ func PlanFingerprint(path string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:16]), nil
+	return PlanTextFingerprint(b), nil
+}
+
+// PlanTextFingerprint is [PlanFingerprint] of a plan file's bytes.
+func PlanTextFingerprint(text []byte) string {
+	sum := sha256.Sum256(text)
+	return hex.EncodeToString(sum[:16])
 }
 
 // writeMessage streams a header and "a,b" rows, age-encrypted to the

@@ -21,7 +21,7 @@ import (
 // encodeReportJSON writes v to w as indented JSON, every ID in its strings
 // redacted. Numbers are left alone: a report's counts and timings are
 // koble's own, and the digits of a float ("0.1234567890123") would read as
-// IDs as often as not.
+// IDs as often as not. [EncodeReport] exports it.
 func encodeReportJSON(w io.Writer, v any) error {
 	var b bytes.Buffer
 	if err := jsonout.NewEncoder(&b, true).Encode(v); err != nil {
@@ -30,6 +30,11 @@ func encodeReportJSON(w io.Writer, v any) error {
 	_, err := w.Write(redactJSONStrings(b.Bytes()))
 	return err
 }
+
+// EncodeReport writes a report (or any value koble writes as JSON about
+// a run) as every report of koble: indented, without HTML escapes, each
+// string through the redaction step.
+func EncodeReport(w io.Writer, v any) error { return encodeReportJSON(w, v) }
 
 // redactJSONStrings redacts the contents of every string literal of a
 // JSON text as encoding/json writes it (which never escapes a digit).

@@ -154,7 +154,7 @@ func stagePrepare(ctx context.Context, tx *delivery.Tx, dp *dataPackage, cfg Pre
 	if err != nil {
 		return nil, err
 	}
-	desc.Done = processing(rep, source, register)
+	desc.Done = Processing(rep, source, register)
 	desc.Done.Allowed = cfg.AllowColumns
 	if err := tx.Describe(out, desc); err != nil {
 		return nil, err
@@ -168,8 +168,9 @@ func stagePrepare(ctx context.Context, tx *delivery.Tx, dp *dataPackage, cfg Pre
 	return rep, nil
 }
 
-// processing says in the manifest what a prepare run did.
-func processing(rep *Report, source, register string) *delivery.Processing {
+// Processing says in the manifest what a prepare run did, as its data
+// file's Done.
+func Processing(rep *Report, source, register string) *delivery.Processing {
 	// The input's column names that are not delivered (the leak guard
 	// checks those that are) pass the redaction step.
 	d := &delivery.Processing{Source: source, Register: register, IDColumn: pseudonym.Redact(rep.IDColumn), IDScheme: rep.Scheme,

@@ -44,8 +44,9 @@
 // # Outputs
 //
 // Shards and quarantine files are written to a staging folder and moved
-// into the output folder, with the reports, only when every step has
-// succeeded. The delivery transaction of 'koble link' (manifest, data
-// package) is not written: a Beam run's files are checked with their
-// reports.
+// into the output folder only when every step has succeeded; then the
+// reports, the link report, the data package (and loading snippets of
+// CSV deliveries) are written and, last, the manifest of 'koble link'
+// (package delivery), so that 'koble verify' checks a Beam delivery as
+// any other.
 package jobs

@@ -2,18 +2,18 @@ package jobs
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 
+	"github.com/koble/koble/delivery"
 	"github.com/koble/koble/linkage"
-	"github.com/koble/koble/pseudonym"
 )
 
 // finishFn is the last step: once every source's tally is combined (so
 // every shard is written), it makes each source's report from its
-// merged tally, moves the staged files into place and writes the
-// reports and the link report.
+// merged tally, moves the staged files into place, writes the reports,
+// the link report, the data package (and loading snippets of CSV
+// deliveries), and last the manifest, as koble link does.
 type finishFn struct {
 	Job Job
 }
@@ -36,43 +36,67 @@ func (f *finishFn) ProcessElement(ctx context.Context, _ []byte, tallies func(*t
 	if err != nil {
 		return err
 	}
-	out := f.Job.output(p)
-	rep := &linkage.LinkReport{Project: p.Project, Mode: p.Mode, ReferenceDate: f.Job.ReferenceDate, Overlap: map[string]int64{}, SuppressBelow: suppressBelow(p)}
-	var moves []staged
+	d := newDeliveryOut(f.Job.output(p), p.Project)
+	rep := &linkage.LinkReport{Project: p.Project, Mode: p.Mode, ReferenceDate: f.Job.ReferenceDate, Overlap: map[string]int64{}, SuppressBelow: suppressBelow(p), Manifest: d.manifest}
 	if p.Mode == linkage.Centralised {
 		rep.SampleRule, rep.SamplePersons, rep.NewPersons = p.Sample.Rule, info.SamplePersons, info.NewPersons
 		rep.SerialKeyFile = info.SerialKey.To
-		moves = append(moves, info.SerialKey)
+		if err := d.move(ctx, info.SerialKey); err != nil {
+			return err
+		}
 	}
 	for _, s := range p.Sources {
 		t, ok := bySource[s.Name]
 		if !ok {
 			return fmt.Errorf("koble-beam: internal error: no tally of source %q", s.Name)
 		}
-		srep, err := f.sourceReport(ctx, w, s, t, series)
+		sr, err := f.deliverSource(ctx, w, d, s, t, series)
 		if err != nil {
 			return err
 		}
-		rep.KeyFingerprint = srep.KeyFingerprint
-		reportPath := join(out, s.Name+".report.json")
-		if err := writeJSON(ctx, reportPath, srep); err != nil {
-			return err
-		}
-		sr := linkage.SourceReport{Name: s.Name, Register: s.Register, State: linkage.StateDelivered, Delivery: srep.Output, Report: reportPath,
-			RowsRead: srep.RowsRead, RowsWritten: srep.RowsWritten, RowsQuarantine: srep.RowsQuarantine, RowsNotSample: srep.RowsNotSample, Persons: int64(len(t.Counts.Persons))}
-		if p.Mode == linkage.Centralised {
-			sr.SamplePersons = sr.Persons
-		}
-		rep.Sources = append(rep.Sources, sr)
-		moves = append(moves, t.Staged...)
+		rep.KeyFingerprint = sr.fingerprint
+		rep.Sources = append(rep.Sources, sr.SourceReport)
 	}
 	overlaps(rep, bySource)
-	for _, m := range moves {
-		if err := rename(ctx, m.From, m.To); err != nil {
-			return err
+	if err := d.writeReport(ctx, p.Project+".link-report.json", delivery.RoleLinkReport, rep); err != nil {
+		return err
+	}
+	return d.commit(ctx, delivery.Header{Tool: tool(f.Job.Tool), Project: p.Project, KeyFingerprint: rep.KeyFingerprint,
+		PlanFingerprint: linkage.PlanTextFingerprint([]byte(f.Job.Plan)), ReferenceDate: f.Job.ReferenceDate})
+}
+
+// sourceDelivered is a source's part of the link report, and the key
+// fingerprint its report names.
+type sourceDelivered struct {
+	linkage.SourceReport
+	fingerprint string
+}
+
+// deliverSource moves a source's shards and quarantine files into place,
+// writes its report and describes its data files.
+func (f *finishFn) deliverSource(ctx context.Context, w *worker, d *deliveryOut, s linkage.SourcePlan, t tally, series *linkage.Series) (sourceDelivered, error) {
+	srep, err := f.sourceReport(ctx, w, s, t, series)
+	if err != nil {
+		return sourceDelivered{}, err
+	}
+	reportName := s.Name + ".report.json"
+	if err := d.writeReport(ctx, reportName, delivery.RoleReport, srep); err != nil {
+		return sourceDelivered{}, err
+	}
+	for _, st := range t.Staged {
+		if err := d.move(ctx, st); err != nil {
+			return sourceDelivered{}, err
+		}
+		if st.File.Role == delivery.RoleData {
+			d.pkg.Add(base(st.To), st.File, srep)
 		}
 	}
-	return writeJSON(ctx, join(out, p.Project+".link-report.json"), rep)
+	sr := linkage.SourceReport{Name: s.Name, Register: registerName(s), State: linkage.StateDelivered, Delivery: srep.Output, Report: join(d.dir, reportName),
+		RowsRead: srep.RowsRead, RowsWritten: srep.RowsWritten, RowsQuarantine: srep.RowsQuarantine, RowsNotSample: srep.RowsNotSample, Persons: int64(len(t.Counts.Persons))}
+	if w.plan.Mode == linkage.Centralised {
+		sr.SamplePersons = sr.Persons
+	}
+	return sourceDelivered{SourceReport: sr, fingerprint: srep.KeyFingerprint}, nil
 }
 
 // sourceReport makes a source's prepare report from its merged tally
@@ -120,16 +144,6 @@ func overlaps(rep *linkage.LinkReport, by map[string]tally) {
 			rep.Overlap[names[i]+" & "+names[j]] = common
 		}
 	}
-}
-
-// writeJSON writes a report, indented, through the redaction step every
-// report of koble passes.
-func writeJSON(ctx context.Context, path string, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	return writeFile(ctx, path, append([]byte(pseudonym.Redact(string(b))), '\n'))
 }
 
 // suppressBelow is the k of the plan's link report: counts 1..k-1 are

@@ -23,6 +23,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/koble/koble/bench/synth"
+	"github.com/koble/koble/delivery"
 	"github.com/koble/koble/formats"
 	"github.com/koble/koble/linkage"
 	"github.com/koble/koble/pseudonym"
@@ -152,7 +153,7 @@ func TestLinkEqualsKobleLink(t *testing.T) {
 					assert.Equal(t, wm[k], gm[k], ws.Name+" "+k)
 				}
 				wantRows, wantCols := readRows(t, []string{pr.plan.DeliveryPath(ws.Name)})
-				shards, err := filepath.Glob(filepath.Join(job.Output, ws.Name+"-*-of-*"))
+				shards, err := filepath.Glob(filepath.Join(job.Output, ws.Name+"-*-of-*"+filepath.Ext(pr.plan.DeliveryPath(ws.Name))))
 				require.NoError(t, err)
 				require.Len(t, shards, 3)
 				gotRows, gotCols := readRows(t, shards)
@@ -178,6 +179,7 @@ func TestLinkEqualsKobleLink(t *testing.T) {
 				assert.Equal(t, quarantineReasons(t, ws.Name, []string{filepath.Join(filepath.Dir(ws.Report), ws.Name+".quarantine.csv")}), quarantineReasons(t, ws.Name, qs))
 			}
 			assert.Positive(t, delivered)
+			pr.checkManifest(t, want, job.Output, name == "distributed")
 			if want.SerialKeyFile != "" {
 				// The reports' paths pass the redaction step, which may take
 				// a temporary folder's digits for an ID: open the known path.
@@ -277,5 +279,75 @@ func quarantineReasons(t *testing.T, source string, files []string) []string {
 		r.Close()
 	}
 	sort.Strings(out)
+	return out
+}
+
+// checkManifest checks the Beam run's delivery as a researcher would with
+// koble verify: it passes, its manifest lists the kinds of file koble
+// link's lists, each data file says what was done as koble link's of the
+// same source says, and (if tamper) a shard changed after delivery fails.
+func (pr *project) checkManifest(t *testing.T, want *linkage.LinkReport, out string, tamper bool) {
+	t.Helper()
+	v, err := linkage.VerifyDelivery(out, linkage.VerifyOptions{Fingerprint: pr.key.Fingerprint()})
+	require.NoError(t, err)
+	for _, c := range v.Checks {
+		assert.Empty(t, c.Problems)
+	}
+	assert.Empty(t, v.Problems)
+	assert.True(t, v.OK())
+	wantM, err := delivery.ReadManifest(want.Manifest)
+	require.NoError(t, err)
+	gotM, err := delivery.ReadManifest(filepath.Join(out, pr.plan.Project+delivery.ManifestSuffix))
+	require.NoError(t, err)
+	assert.Equal(t, wantM.KeyFingerprint, gotM.KeyFingerprint)
+	assert.Equal(t, wantM.PlanFingerprint, gotM.PlanFingerprint)
+	assert.Equal(t, wantM.ReferenceDate, gotM.ReferenceDate)
+	assert.Equal(t, roles(wantM), roles(gotM))
+	wantDone := map[string]delivery.Processing{}
+	for _, f := range wantM.Files {
+		if f.Role == delivery.RoleData {
+			wantDone[f.Done.Source] = *f.Done
+			wantDone[f.Done.Source+" schema"] = delivery.Processing{Delivered: columnNames(f.Schema)}
+		}
+	}
+	var shard string
+	for _, f := range gotM.Files {
+		if f.Role != delivery.RoleData {
+			continue
+		}
+		shard = f.Name
+		got := *f.Done
+		w := wantDone[got.Source]
+		got.RowsRead, got.RowsQuarantine, got.RowsNotSample = w.RowsRead, w.RowsQuarantine, w.RowsNotSample
+		assert.Equal(t, w, got, f.Name)
+		assert.Equal(t, wantDone[got.Source+" schema"].Delivered, columnNames(f.Schema), f.Name)
+	}
+	if !tamper {
+		return
+	}
+	b, err := os.ReadFile(filepath.Join(out, shard))
+	require.NoError(t, err)
+	b[len(b)/2] ^= 1
+	require.NoError(t, os.WriteFile(filepath.Join(out, shard), b, 0o644))
+	v, err = linkage.VerifyDelivery(out, linkage.VerifyOptions{})
+	require.NoError(t, err)
+	assert.False(t, v.OK())
+	assert.Contains(t, fmt.Sprint(v.Checks[0].Problems), shard)
+}
+
+// roles is the set of roles of a manifest's files.
+func roles(m *delivery.Manifest) map[string]bool {
+	out := map[string]bool{}
+	for _, f := range m.Files {
+		out[f.Role] = true
+	}
+	return out
+}
+
+func columnNames(cols []delivery.Column) []string {
+	var out []string
+	for _, c := range cols {
+		out = append(out, c.Name)
+	}
 	return out
 }

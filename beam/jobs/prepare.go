@@ -155,8 +155,23 @@ func prepareShard(ctx context.Context, job Job, p *linkage.Plan, cfg linkage.Pre
 	if err := r.Err(); err != nil {
 		return t, fmt.Errorf("koble-beam: shard %s: %w", sh.Path, err)
 	}
-	t.Staged, err = out.close(pl, &t.Counts)
-	return t, err
+	if t.Staged, err = out.close(pl, &t.Counts); err != nil {
+		return t, err
+	}
+	// What was done to make the shard, for its manifest entry.
+	rep, err := pl.Report(&t.Counts)
+	if err != nil {
+		return t, err
+	}
+	t.Staged[0].File.Done = linkage.Processing(rep, sh.Source, registerName(source(p, sh.Source)))
+	t.Staged[0].File.Done.Allowed = cfg.AllowColumns
+	return t, nil
+}
+
+// registerName is the name of a source's register, as koble link writes it.
+func registerName(s linkage.SourcePlan) string {
+	reg, _ := linkage.LookupRegister(s.Register)
+	return reg.Name
 }
 
 var (

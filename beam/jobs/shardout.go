@@ -69,7 +69,7 @@ func (o *shardOutputs) write(res *linkage.PipelineBatch) error {
 }
 
 // close finishes both files and returns them as staged files with their
-// manifest entries; counts is the shard's tally.
+// manifest entries, the delivery first; counts is the shard's tally.
 func (o *shardOutputs) close(pl *linkage.Pipeline, counts *linkage.Tally) ([]staged, error) {
 	if err := o.delivered.Close(); err != nil {
 		return nil, err
