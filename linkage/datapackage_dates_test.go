@@ -28,7 +28,43 @@ func TestDataPackageCSVDates(t *testing.T) {
 	cfg.Unshifted = []string{"control_date"} // a typed date not shifted, on purpose
 	_, _, err := linkage.PrepareDelivery(context.Background(), cfg, linkage.Delivery{})
 	require.NoError(t, err)
-	b, err := os.ReadFile(filepath.Join(dir, "x.csv.datapackage.json"))
+	assert.Equal(t, map[string]string{"lnr": "string", "admit_date": "date", "discharge_date": "date", "control_date": "date", "kommune": "string"},
+		fieldTypes(t, filepath.Join(dir, "x.csv.datapackage.json")))
+	sql, err := os.ReadFile(filepath.Join(dir, "x.csv.load.sql"))
+	require.NoError(t, err)
+	assert.Contains(t, string(sql), `'admit_date': 'DATE'`)
+	assert.Contains(t, string(sql), `'kommune': 'VARCHAR'`)
+	r, err := os.ReadFile(filepath.Join(dir, "x.csv.load.R"))
+	require.NoError(t, err)
+	assert.Contains(t, string(r), "`discharge_date` = col_date(\"%Y-%m-%d\")")
+}
+
+// TestDataPackageCSVShiftedText: the shifted date text of a CSV source
+// delivered as CSV is declared a date when every value written is
+// YYYY-MM-DD, and stays a string when any keeps another layout (each
+// value keeps its own).
+func TestDataPackageCSVShiftedText(t *testing.T) {
+	cases := []struct{ name, rows, want string }{
+		{"iso", "15108695088,2020-01-02,2020-01-05,0301\n15076500565,2021-03-04,,0402\n", "date"},
+		{"one value dd.mm.yyyy", "15108695088,2020-01-02,05.01.2020,0301\n15076500565,2021-03-04,,0402\n", "string"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			in := writeCSV(t, "fnr,admit_date,discharge_date,kommune\n"+c.rows)
+			dir := t.TempDir()
+			cfg := basicConfig(testKey(t), in, filepath.Join(dir, "x.csv"))
+			_, _, err := linkage.PrepareDelivery(context.Background(), cfg, linkage.Delivery{})
+			require.NoError(t, err)
+			assert.Equal(t, map[string]string{"lnr": "string", "admit_date": "date", "discharge_date": c.want, "kommune": "string"},
+				fieldTypes(t, filepath.Join(dir, "x.csv.datapackage.json")))
+		})
+	}
+}
+
+// fieldTypes reads the Table Schema types of a one-file data package.
+func fieldTypes(t *testing.T, path string) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(path)
 	require.NoError(t, err)
 	var pkg struct {
 		Resources []struct {
@@ -41,12 +77,5 @@ func TestDataPackageCSVDates(t *testing.T) {
 	for _, f := range pkg.Resources[0].Schema.Fields {
 		types[f.Name] = f.Type
 	}
-	assert.Equal(t, map[string]string{"lnr": "string", "admit_date": "date", "discharge_date": "date", "control_date": "date", "kommune": "string"}, types)
-	sql, err := os.ReadFile(filepath.Join(dir, "x.csv.load.sql"))
-	require.NoError(t, err)
-	assert.Contains(t, string(sql), `'admit_date': 'DATE'`)
-	assert.Contains(t, string(sql), `'kommune': 'VARCHAR'`)
-	r, err := os.ReadFile(filepath.Join(dir, "x.csv.load.R"))
-	require.NoError(t, err)
-	assert.Contains(t, string(r), "`discharge_date` = col_date(\"%Y-%m-%d\")")
+	return types
 }

@@ -180,6 +180,7 @@ func Prepare(ctx context.Context, cfg PrepareConfig) (*Report, error) {
 	if err := rep.finish(persons, start); err != nil {
 		return nil, err
 	}
+	p.isoTextDates(rep)
 	// Everything is written; make it appear.
 	if err := w.Close(); err != nil {
 		return nil, err

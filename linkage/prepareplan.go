@@ -3,6 +3,7 @@ package linkage
 import (
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -30,6 +31,10 @@ type plan struct {
 	// steps run on every batch in order; checks then run over the rows
 	// delivered.
 	steps, checks []step
+	// textDates are the shifted date text columns of a CSV output, each
+	// set once a value not written as YYYY-MM-DD is delivered (see
+	// isoDateText).
+	textDates map[string]*atomic.Bool
 }
 
 type personFirst struct {
@@ -308,7 +313,7 @@ func (p *plan) buildSteps() {
 		case roleSerial:
 			s = serialColumn{p: p, k: k}
 		case roleShift:
-			s = shiftStep{p: p, k: k, in: oc.in, typed: oc.typed}
+			s = p.newShiftStep(k, oc)
 		case roleRelative:
 			s = relativeStep{p: p, k: k, oc: oc}
 		case roleCoarsen:

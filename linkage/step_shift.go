@@ -2,6 +2,7 @@ package linkage
 
 import (
 	"fmt"
+	"sync/atomic"
 
 	"github.com/koble/koble/refdate"
 )
@@ -39,6 +40,9 @@ type shiftStep struct {
 	in int
 	// typed: the column is date text delivered as date32 (see typedDates).
 	typed bool
+	// notISO, for date text bound for a CSV output, is set once a value
+	// delivered is not YYYY-MM-DD (see newShiftStep).
+	notISO *atomic.Bool
 }
 
 func (s shiftStep) reads() []string  { return []string{s.p.in.Field(s.in).Name} }
@@ -68,5 +72,6 @@ func (s shiftStep) apply(ws *worker, b *batch) error {
 	if s.typed {
 		return s.toDates(b)
 	}
+	s.noteLayout(a)
 	return nil
 }
