@@ -9,7 +9,9 @@
 # package-lock.json, into $KOBLE_READERS_CACHE, default
 # ~/.cache/koble-readers) and R with readr and jsonlite (Debian:
 # apt-get install -y nodejs npm r-base-core r-cran-readr r-cran-jsonlite).
-# A tool that is missing is reported and skipped, unless REQUIRE_ALL=1;
+# nodejs-polars 0.25.2 needs Node.js 22 or later (its native package says
+# so, and npm skips it on older Node.js): polars is then reported and
+# skipped. A tool that is missing is reported and skipped, unless REQUIRE_ALL=1;
 # KEEP=1 keeps the deliveries and says where.
 # The results of runs are in README.md beside this script.
 #
