@@ -17,10 +17,10 @@ import (
 // representation. It is NAME.datapackage.json beside the manifest (NAME as
 // the manifest's), written in the same transaction.
 //
-// A CSV delivery's columns are declared as the text they are (strings:
-// codes keep their leading zeros); an int64-encoded serial is declared a
-// string there too, as JavaScript and R lose integers above 2^53. Parquet
-// and Arrow columns keep their types. The serial is the primary key only
+// A CSV delivery's text columns are declared strings (codes keep their
+// leading zeros) and its typed columns their types; an int64-encoded
+// serial is declared a string there, as JavaScript and R lose integers
+// above 2^53. Parquet and Arrow columns keep their types. The serial is the primary key only
 // where each person has one row: elsewhere a primary key would be false.
 
 type dataPackage struct {
@@ -104,8 +104,10 @@ func (dp *dataPackage) addResource(base, target string, f delivery.File, rep *Re
 	}
 	for _, col := range f.Schema {
 		fd := tableField{Name: col.Name, Type: tableType(col.Type, f.CSV != nil), Description: dates[col.Name], arrowType: col.Type}
-		if f.CSV != nil && contains(rep.isoDates, col.Name) {
-			fd.Type = "date" // written by koble as YYYY-MM-DD, the Table Schema default
+		if t, ok := rep.csvTypes[col.Name]; ok && f.CSV != nil {
+			// Written by koble in the type's canonical text (dates
+			// YYYY-MM-DD, the Table Schema default).
+			fd.Type, fd.arrowType = tableType(t, true), t
 		}
 		if col.Name == rep.SerialColumn {
 			fd.Description = "project-specific serial number (" + rep.SerialEncoding + ") in place of the national ID"
@@ -139,11 +141,15 @@ func resourceName(s string) string {
 	return b.String()
 }
 
-// tableType maps an Arrow type name to a Table Schema type. A CSV file
-// is text: its columns are strings, so that no code loses a zero (but
-// for the dates koble writes itself: see Report.isoDates).
+// tableType maps an Arrow type name to a Table Schema type. In a CSV
+// file a text column is declared a string, so that no code loses a zero
+// (read back, a CSV file's columns are all text); a typed
+// column (--types, --infer-types, relative days, coarsened years) keeps
+// its type, written in the form the type's default format reads
+// (integers without leading zeros, dates YYYY-MM-DD), but for times,
+// which a CSV declares as text.
 func tableType(arrowType string, csv bool) string {
-	if csv {
+	if csv && (strings.HasPrefix(arrowType, "timestamp") || strings.HasPrefix(arrowType, "time")) {
 		return "string"
 	}
 	switch {

@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/apache/arrow-go/v18/arrow"
+
 	"github.com/koble/koble/delivery"
 )
 
@@ -18,6 +20,10 @@ import (
 func DescribeCSV(tx *delivery.Tx, out string, f delivery.File, dates []string) error {
 	name := strings.ToLower(strings.TrimSuffix(filepath.Base(out), filepath.Ext(out)))
 	dp := &dataPackage{Profile: "tabular-data-package", Name: resourceName(name)}
-	dp.addResource(filepath.Dir(tx.Manifest()), out, f, &Report{isoDates: dates})
+	types := make(map[string]string, len(dates))
+	for _, d := range dates {
+		types[d] = arrow.FixedWidthTypes.Date32.String()
+	}
+	dp.addResource(filepath.Dir(tx.Manifest()), out, f, &Report{csvTypes: types})
 	return writePackage(tx, dp)
 }

@@ -1,7 +1,6 @@
 package linkage
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"sort"
@@ -12,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/koble/koble/formats"
+	"github.com/koble/koble/internal/jsonout"
 	"github.com/koble/koble/pseudonym"
 )
 
@@ -61,11 +61,21 @@ type Report struct {
 	// column -> "int64" or "date".
 	TypesInferred map[string]string `json:"types_inferred,omitempty"`
 	Workers       int               `json:"workers"`
-	// isoDates are the columns of a CSV output that koble writes as
-	// YYYY-MM-DD dates (date32 columns), for the delivery's description.
-	isoDates      []string
+	// csvTypes are the typed columns of a CSV output (column -> Arrow
+	// type name), which koble writes in their types' canonical text
+	// (dates YYYY-MM-DD), for the delivery's description.
+	csvTypes      map[string]string
 	Seconds       float64 `json:"elapsed_seconds"`
 	RowsPerSecond float64 `json:"rows_per_second"`
+}
+
+// isText says whether t is a string type.
+func isText(t arrow.DataType) bool {
+	switch t.ID() {
+	case arrow.STRING, arrow.LARGE_STRING, arrow.STRING_VIEW:
+		return true
+	}
+	return false
 }
 
 // newReport starts the report of a run of p on workers goroutines: what
@@ -85,8 +95,11 @@ func (p *plan) newReport(workers int) *Report {
 		if oc.role == roleSerial {
 			rep.SerialColumn = oc.field.Name
 		}
-		if cfg.outFormat() == formats.FormatCSV && oc.field.Type.ID() == arrow.DATE32 {
-			rep.isoDates = append(rep.isoDates, oc.field.Name)
+		if t := oc.field.Type; cfg.outFormat() == formats.FormatCSV && !isText(t) {
+			if rep.csvTypes == nil {
+				rep.csvTypes = map[string]string{}
+			}
+			rep.csvTypes[oc.field.Name] = t.String()
 		}
 	}
 	for _, f := range p.in.Fields() {
@@ -170,11 +183,11 @@ func (p *plan) metadata(rep *Report) map[string]string {
 		md["koble.dates.keep_weekday"] = strconv.FormatBool(p.cfg.KeepWeekday)
 	}
 	if len(rep.Dates.Relative) > 0 {
-		b, _ := json.Marshal(rep.Dates.Relative)
+		b, _ := jsonout.Marshal(rep.Dates.Relative)
 		md["koble.dates.relative"] = string(b)
 	}
 	if len(rep.Dates.Coarsened) > 0 {
-		b, _ := json.Marshal(rep.Dates.Coarsened)
+		b, _ := jsonout.Marshal(rep.Dates.Coarsened)
 		md["koble.dates.coarsened"] = string(b)
 	}
 	var transformed []string
@@ -194,9 +207,7 @@ func writeJSON(path string, v any, overwrite bool) error {
 	if err != nil {
 		return err
 	}
-	enc := json.NewEncoder(f)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
+	if err := jsonout.NewEncoder(f, true).Encode(v); err != nil {
 		f.Abort()
 		return err
 	}

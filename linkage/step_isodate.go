@@ -59,7 +59,10 @@ func isISODate(v string) bool {
 func (p *plan) isoTextDates(rep *Report) {
 	for _, oc := range p.cols {
 		if f, ok := p.textDates[oc.field.Name]; ok && !f.Load() {
-			rep.isoDates = append(rep.isoDates, oc.field.Name)
+			if rep.csvTypes == nil {
+				rep.csvTypes = map[string]string{}
+			}
+			rep.csvTypes[oc.field.Name] = arrow.FixedWidthTypes.Date32.String()
 		}
 	}
 }

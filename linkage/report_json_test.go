@@ -1,0 +1,44 @@
+package linkage_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/koble/koble/formats"
+	"github.com/koble/koble/linkage"
+	"github.com/koble/koble/pseudonym"
+)
+
+// The prepare report is JSON without HTML escaping, as every other JSON
+// koble writes: a column "cancer & death" is written so, not \u0026.
+func TestPrepareReportNoHTMLEscape(t *testing.T) {
+	in := writeCSV(t, "fnr,cancer & death\n15108695088,C50\n")
+	out := filepath.Join(t.TempDir(), "out.csv")
+	cfg := linkage.PrepareConfig{In: in, Out: out, Key: testKey(t), IDColumn: "fnr", Scheme: pseudonym.Norway{},
+		ReportPath: out + ".json", Read: formats.ReadOptions{BatchSize: 10}}
+	_, err := linkage.Prepare(context.Background(), cfg)
+	require.NoError(t, err)
+	b, err := os.ReadFile(cfg.ReportPath)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"cancer & death"`)
+	assert.NotContains(t, string(b), `\u0026`)
+}
+
+// A CSV delivery declares its typed columns with their types, its text
+// columns as strings (a code keeps its leading zero).
+func TestDataPackageCSVTypes(t *testing.T) {
+	in := writeCSV(t, "fnr,n,weight,kommune\n15108695088,12,3.5,0301\n")
+	dir := t.TempDir()
+	cfg := linkage.PrepareConfig{In: in, Out: filepath.Join(dir, "x.csv"), Key: testKey(t), IDColumn: "fnr", Scheme: pseudonym.Norway{},
+		Read: formats.ReadOptions{BatchSize: 10, Types: map[string]arrow.DataType{"n": arrow.PrimitiveTypes.Int64, "weight": arrow.PrimitiveTypes.Float64}}}
+	_, _, err := linkage.PrepareDelivery(context.Background(), cfg, linkage.Delivery{})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"lnr": "string", "n": "integer", "weight": "number", "kommune": "string"},
+		fieldTypes(t, filepath.Join(dir, "x.csv.datapackage.json")))
+}
