@@ -244,7 +244,11 @@ func (p *Plan) Describe() string {
 	}
 	for _, s := range p.Sources {
 		reg := p.regs[s.Name]
-		fmt.Fprintf(&b, "source %s (%s, %s): %s, ID column %q", s.Name, reg.Name, reg.Holder, p.path(s.Path), s.IDColumn)
+		who := reg.Name + ", " + reg.Holder
+		if reg.Holder == reg.Name {
+			who = reg.Name
+		}
+		fmt.Fprintf(&b, "source %s (%s): %s, ID column %q", s.Name, who, p.path(s.Path), s.IDColumn)
 		if f := s.Filter; f != nil && contains(p.sampleSources(), s.Name) {
 			if f.Column != "" {
 				fmt.Fprintf(&b, ", sample rows with %s starting %s", f.Column, strings.Join(f.Prefixes, "/"))

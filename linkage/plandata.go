@@ -111,9 +111,9 @@ func (p *Plan) checkLayout(s SourcePlan, schema *arrow.Schema, bad func(string, 
 	var ue *UnshiftedDateError
 	switch {
 	case errors.As(err, &ue):
-		bad("%q is a date that would be delivered as it is beside the shifted %s, and the difference gives each person's offset away: "+
+		bad("%s delivered as it is beside the shifted %s, and the difference gives each person's offset away: "+
 			"add it to dates.shift or dates.coarsen, drop it (drop), or list it in dates.unshifted if that is intended",
-			ue.Column, strings.Join(ue.Shifted, ", "))
+			ue.what(), strings.Join(ue.Shifted, ", "))
 	case err != nil && !errors.Is(err, formats.ErrMissingColumn):
 		bad("%s", strings.TrimPrefix(err.Error(), "linkage: "))
 	}

@@ -258,6 +258,7 @@ func (p *plan) relativeSpec(r *roles, rel Relative) (relSpec, error) {
 // passed through go to the leak guard unless allowed.
 func (p *plan) outColumns(r *roles, proj projection, serialName string) error {
 	var fields []arrow.Field
+	var loose []string // dates that would go out unshifted beside shifted ones
 	for i, f := range p.in.Fields() {
 		oc := outColumn{in: i, field: f}
 		switch {
@@ -282,7 +283,7 @@ func (p *plan) outColumns(r *roles, proj projection, serialName string) error {
 			}
 		}
 		if oc.role == rolePass && len(p.cfg.Shift) > 0 && (isDate(f.Type) || r.refs[i]) && !r.kept[i] {
-			return &UnshiftedDateError{File: p.cfg.In, Column: f.Name, Shifted: p.cfg.Shift}
+			loose = append(loose, f.Name)
 		}
 		if oc.role == rolePass && !proj.allow[f.Name] {
 			if sensitiveName(f.Name) {
@@ -292,6 +293,9 @@ func (p *plan) outColumns(r *roles, proj projection, serialName string) error {
 		}
 		p.cols = append(p.cols, oc)
 		fields = append(fields, oc.field)
+	}
+	if len(loose) > 0 {
+		return &UnshiftedDateError{File: p.cfg.In, Columns: loose, Shifted: p.cfg.Shift}
 	}
 	p.out = arrow.NewSchema(fields, nil)
 	return nil

@@ -2,6 +2,7 @@ package linkage
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -16,15 +17,27 @@ import (
 // ([PrepareConfig.Unshifted]).
 type UnshiftedDateError struct {
 	File    string   // the input
-	Column  string   // the date column that would be delivered as it is
+	Columns []string // the date columns that would be delivered as they are
 	Shifted []string // the columns shifted
 }
 
 func (e *UnshiftedDateError) Error() string {
-	return fmt.Sprintf("linkage: %s: date column %q would be delivered unshifted beside the shifted %s, "+
-		"and the difference gives each person's offset away; shift it too (--shift-dates, or dates.shift in a plan), "+
-		"coarsen it (--coarsen, dates.coarsen), drop it (--drop, drop) or, if that is intended, "+
-		"deliver it as it is (--unshifted-dates, dates.unshifted)", e.File, e.Column, strings.Join(e.Shifted, ", "))
+	return fmt.Sprintf("linkage: %s: %s delivered unshifted beside the shifted %s, "+
+		"and the difference gives each person's offset away; shift them too (--shift-dates, or dates.shift in a plan), "+
+		"coarsen them (--coarsen, dates.coarsen), drop them (--drop, drop) or, if that is intended, "+
+		"deliver them as they are (--unshifted-dates, dates.unshifted)", e.File, e.what(), strings.Join(e.Shifted, ", "))
+}
+
+// what names the columns: 'date column "a" would be' or 'date columns "a", "b" would be'.
+func (e *UnshiftedDateError) what() string {
+	q := make([]string, len(e.Columns))
+	for i, c := range e.Columns {
+		q[i] = strconv.Quote(c)
+	}
+	if len(q) == 1 {
+		return "date column " + q[0] + " would be"
+	}
+	return "date columns " + strings.Join(q, ", ") + " would be"
 }
 
 // isDate reports whether t holds dates or times: the types a date shift

@@ -72,3 +72,14 @@ func TestUnshiftedDateRefused(t *testing.T) {
 		assert.ErrorContains(t, err, "no date is shifted")
 	})
 }
+
+// Every date that would go out unshifted is named at once, not one per run.
+func TestUnshiftedDatesNamedTogether(t *testing.T) {
+	data := synthData(t, formats.FormatParquet, 50, 200)
+	cfg := basicConfig(testKey(t), filepath.Join(data, "patient.parquet"), filepath.Join(t.TempDir(), "npr.parquet"))
+	_, err := linkage.Prepare(t.Context(), cfg)
+	var ue *linkage.UnshiftedDateError
+	require.True(t, errors.As(err, &ue), "want an UnshiftedDateError, got %v", err)
+	assert.Equal(t, []string{"control_date", "birth_date"}, ue.Columns)
+	assert.Contains(t, err.Error(), `date columns "control_date", "birth_date" would be delivered unshifted beside the shifted admit_date, discharge_date`)
+}
