@@ -82,6 +82,9 @@ func setup(dir string, rows int64, shards int) error {
 	if _, err := os.Stat(filepath.Join(dir, "worker.identity")); err == nil {
 		return nil
 	}
+	if err := os.MkdirAll(data, 0o755); err != nil {
+		return err
+	}
 	cfg := synth.DefaultConfig()
 	cfg.PatientRows, cfg.Persons, cfg.Format = rows, int(rows/10), formats.FormatParquet
 	if _, err := synth.Generate(data, cfg); err != nil {
