@@ -9,6 +9,11 @@
 # the outputs. BEFORE is the commit before the fail-closed work (default
 # fe1c395). Every run is one process at a time, timed by /usr/bin/time
 # (wall, user, sys, peak RSS). Prints Markdown rows for bench/RESULTS.md.
+# The instruction counts of the 5% rule (bench/RESULTS.md, "the cost of
+# failing closed, in instructions") come from one run of the same job
+# under valgrind, on 200,000 rows:
+#   GODEBUG=asyncpreemptoff=1 GOMAXPROCS=1 valgrind --tool=callgrind \
+#     koble prepare ... --workers 1 $shift_args
 set -eu
 DIR=${1:?usage: bench/issue12.sh DIR [BEFORE]}
 BEFORE=${2:-fe1c395}
@@ -50,7 +55,9 @@ run() {
 	rm -f "$t"
 	echo "| $name | $wall | $(echo "$user + $sys" | bc) | $(echo "10000000 / $wall / 1000000" | bc -l | cut -c1-4) M | $((rss / 1024)) |"
 }
-shift_args="--shift-dates admit_date,discharge_date --window 182"
+# Every date column is shifted: koble refuses to deliver an unshifted date
+# beside shifted ones (the difference would give the offset away).
+shift_args="--shift-dates admit_date,discharge_date,control_date,birth_date --window 182"
 first_args="--relative-dates first(admit_date,discharge_date):admit_date,discharge_date,control_date"
 
 case $PARTS in *memory*)
