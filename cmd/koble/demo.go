@@ -48,7 +48,7 @@ was done and where to look. Nothing real is touched: every ID is generated.`,
 			fmt.Fprintf(w, "koble demo in %s\n\n", dir)
 			fmt.Fprintf(w, "1. synthetic registers (%d persons, seed %d):\n", m.Persons, m.Seed)
 			for _, f := range m.Files {
-				fmt.Fprintf(w, "   %-13s %8d rows  %6d persons  %4d malformed IDs  %s\n", f.Register, f.Rows, f.Persons, f.BadIDs, filepath.Join(data, f.Path))
+				fmt.Fprintf(w, "   %-13s %8s rows  %6s persons  %4s malformed IDs  %s\n", f.Register, thousands(f.Rows), thousands(f.Persons), thousands(f.BadIDs), filepath.Join(data, f.Path))
 			}
 			return runDemoSteps(cmd.Context(), g, dir, data, m)
 		},
