@@ -150,6 +150,7 @@ func (w *PipelineWorker) Transform(ctx context.Context, batch arrow.RecordBatch,
 		RowsQuarantine: int64(len(o.quarantine)), RowsNotSample: o.excluded, Quarantine: map[string]int64{}, Persons: map[uint64]uint32{}}}
 	for _, d := range o.outs {
 		out.Tally.RowsWritten += d.NumRows()
+		out.Tally.ColumnNulls = addNulls(out.Tally.ColumnNulls, d)
 	}
 	for _, q := range o.quarantine {
 		out.Quarantine = append(out.Quarantine, QuarantinedRow{Row: q.row, Reason: q.reason, Column: q.column})
@@ -175,6 +176,9 @@ type Tally struct {
 	// persons of the batches tallied (Prepare's own statistics switch to
 	// an estimate above about a million; Report does the same).
 	Persons map[uint64]uint32 `json:"persons"`
+	// ColumnNulls counts the nulls of each delivered column (see
+	// Report.ColumnNulls).
+	ColumnNulls map[string]int64 `json:"column_nulls,omitempty"`
 }
 
 // Merge adds o to t.
@@ -195,6 +199,12 @@ func (t *Tally) Merge(o *Tally) {
 	for k, n := range o.Persons {
 		t.Persons[k] += n
 	}
+	for c, n := range o.ColumnNulls {
+		if t.ColumnNulls == nil {
+			t.ColumnNulls = map[string]int64{}
+		}
+		t.ColumnNulls[c] += n
+	}
 }
 
 // Report turns a run's merged tally into its report, as Prepare writes
@@ -205,6 +215,12 @@ func (pl *Pipeline) Report(t *Tally) (*Report, error) {
 	rep.RowsRead, rep.RowsWritten, rep.RowsQuarantine, rep.RowsNotSample = t.RowsRead, t.RowsWritten, t.RowsQuarantine, t.RowsNotSample
 	for r, n := range t.Quarantine {
 		rep.Quarantine[r] = n
+	}
+	for c, n := range t.ColumnNulls {
+		if rep.ColumnNulls == nil {
+			rep.ColumnNulls = map[string]int64{}
+		}
+		rep.ColumnNulls[c] = n
 	}
 	persons := newPersonStats()
 	for k, n := range t.Persons {

@@ -337,6 +337,7 @@ func (s *sink) take(o *batchOut) error {
 			}
 		}
 		rep.RowsWritten += out.NumRows()
+		rep.ColumnNulls = addNulls(rep.ColumnNulls, out)
 	}
 	for _, qr := range o.quarantine {
 		rep.Quarantine[qr.reason]++
@@ -353,6 +354,18 @@ func (s *sink) take(o *batchOut) error {
 		s.progress(rep.RowsRead)
 	}
 	return nil
+}
+
+// addNulls adds the nulls of each column of a batch delivered to nulls
+// (made if nil) and returns it.
+func addNulls(nulls map[string]int64, out arrow.RecordBatch) map[string]int64 {
+	if nulls == nil {
+		nulls = map[string]int64{}
+	}
+	for i, col := range out.Columns() {
+		nulls[out.Schema().Field(i).Name] += int64(col.NullN())
+	}
+	return nulls
 }
 
 // run streams the input through the workers (runOrdered) into the sink.

@@ -49,7 +49,12 @@ type Report struct {
 	} `json:"rows_per_person"`
 	ColumnsIn  []string `json:"columns_in"`
 	ColumnsOut []string `json:"columns_out"`
-	Dates      struct {
+	// ColumnNulls counts the empty (null) values of each delivered
+	// column. It is for the register manager's printed summary only and
+	// never written into a delivery (a small count could single a person
+	// out).
+	ColumnNulls map[string]int64 `json:"-"`
+	Dates       struct {
 		Shifted     []string          `json:"shifted,omitempty"`
 		Unshifted   []string          `json:"unshifted,omitempty"`
 		Window      int               `json:"window,omitempty"`

@@ -2,8 +2,10 @@ package linkage_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -41,4 +43,24 @@ func TestDataPackageCSVTypes(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"lnr": "string", "n": "integer", "weight": "number", "kommune": "string"},
 		fieldTypes(t, filepath.Join(dir, "x.csv.datapackage.json")))
+}
+
+// The empty values of each delivered column are counted for the register
+// manager's summary, and kept out of the report written to a file.
+func TestPrepareColumnNulls(t *testing.T) {
+	in := writeCSV(t, "fnr,a,b\n15108695088,,x\n15076500565,,\n")
+	out := filepath.Join(t.TempDir(), "out.parquet")
+	cfg := linkage.PrepareConfig{In: in, Out: out, Key: testKey(t), IDColumn: "fnr", Scheme: pseudonym.Norway{},
+		ReportPath: out + ".json", Read: formats.ReadOptions{BatchSize: 1}}
+	rep, err := linkage.Prepare(context.Background(), cfg)
+	require.NoError(t, err)
+	require.Equal(t, int64(2), rep.RowsWritten)
+	assert.Equal(t, map[string]int64{"lnr": 0, "a": 2, "b": 1}, rep.ColumnNulls)
+	b, err := os.ReadFile(cfg.ReportPath)
+	require.NoError(t, err)
+	var written map[string]any
+	require.NoError(t, json.Unmarshal(b, &written))
+	for k := range written {
+		assert.NotContains(t, strings.ToLower(k), "null", "the report file holds the null counts")
+	}
 }

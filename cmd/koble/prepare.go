@@ -319,6 +319,13 @@ func printPrepareSummary(g *globals, rep *linkage.Report) {
 	g.say("  persons %d, rows per person min %d, median %g, max %d", rep.Persons, rep.RowsPerPerson.Min, rep.RowsPerPerson.Median, rep.RowsPerPerson.Max)
 	g.say("  columns in  %s", strings.Join(rep.ColumnsIn, ", "))
 	g.say("  columns out %s", strings.Join(rep.ColumnsOut, ", "))
+	if len(rep.ColumnNulls) > 0 {
+		nulls := make([]string, 0, len(rep.ColumnsOut))
+		for _, c := range rep.ColumnsOut {
+			nulls = append(nulls, c+" "+thousands(rep.ColumnNulls[c]))
+		}
+		g.say("  empty values (for you, not in the delivery): %s", strings.Join(nulls, ", "))
+	}
 	if len(rep.TypesInferred) > 0 {
 		g.say("  column types inferred from the first %d rows: %s", formats.DefaultInferRows, typeList(rep.TypesInferred))
 	}
