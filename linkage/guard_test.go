@@ -271,7 +271,7 @@ func ptr[T any](v T) *T { return &v }
 // TestLeakErrorRedactsName: a column named by an ID is named, redacted.
 func TestLeakErrorRedactsName(t *testing.T) {
 	err := &LeakError{File: "ut.csv", Column: "x" + guardID, Count: 3}
-	assert.Equal(t, `linkage: ut.csv: leak guard: column "x[id]" holds 3 value(s) that are valid national IDs; drop it, or allow it explicitly`, err.Error())
+	assert.Equal(t, `linkage: ut.csv: leak guard: column "x[id]" holds 3 value(s) that are valid national IDs (counted in all the column would carry: its rows, dictionary entries no row uses, bytes under nulls); drop it (--drop, or drop in a plan), or let it through on purpose (--allow)`, err.Error())
 }
 
 // FuzzGuardWithinRedact: whatever the leak guard finds, the redaction of

@@ -191,9 +191,11 @@ func (e *LeakError) Error() string {
 	case e.Name && col != e.Column:
 		return fmt.Sprintf("linkage: %s: leak guard: column %q is named by a national ID; drop it", file, col)
 	case e.Name:
-		return fmt.Sprintf("linkage: %s: leak guard: column %q has the name of a direct identifier; drop it, or allow it explicitly", file, col)
+		return fmt.Sprintf("linkage: %s: leak guard: column %q has the name of a direct identifier; drop it (--drop, or drop in a plan), or let it through on purpose (--allow)", file, col)
 	}
-	return fmt.Sprintf("linkage: %s: leak guard: column %q holds %d value(s) that are valid national IDs; drop it, or allow it explicitly", file, col, e.Count)
+	return fmt.Sprintf("linkage: %s: leak guard: column %q holds %d value(s) that are valid national IDs "+
+		"(counted in all the column would carry: its rows, dictionary entries no row uses, bytes under nulls); "+
+		"drop it (--drop, or drop in a plan), or let it through on purpose (--allow)", file, col, e.Count)
 }
 
 // guardSchema checks what a delivered file says about itself: no column
