@@ -236,7 +236,7 @@ func demoPseudoreg(ctx context.Context, w io.Writer, dir, data string, key *pseu
 	// Each identified source delivers its part; the register's goes
 	// through the administrator below.
 	for _, s := range p.Sources {
-		if reg, _ := linkage.LookupRegister(s.Register); reg.Kind == linkage.Pseudonymous {
+		if reg, _ := p.SourceRegister(s.Name); reg.Kind == linkage.Pseudonymous {
 			continue
 		}
 		if _, err := linkage.Link(ctx, p, linkage.LinkOptions{Key: key, Source: s.Name, Overwrite: true, Tool: toolVersion()}); err != nil {
