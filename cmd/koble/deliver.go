@@ -51,7 +51,7 @@ func (e *encryptFlags) recipients(g *globals) ([]age.Recipient, error) {
 	for _, v := range e.to {
 		rs, err := age.ParseRecipients(strings.NewReader(v))
 		if err != nil {
-			return nil, usagef("--encrypt-to %q is not an age recipient", v)
+			return nil, usageError{notRecipient("--encrypt-to", v)}
 		}
 		out = append(out, rs...)
 	}
