@@ -47,7 +47,7 @@ func run(dir string, rows int64, shards, procs int) error {
 		return err
 	}
 	koble, beam := filepath.Join(dir, "koble"), filepath.Join(dir, "koble-beam")
-	if err := sh("", "go", "build", "-o", koble, "../cmd/koble"); err != nil {
+	if err := sh("..", "go", "build", "-o", koble, "./cmd/koble"); err != nil { // in the core module, whose go.sum has the CLI's modules
 		return err
 	}
 	if err := sh("", "go", "build", "-o", beam, "./cmd/koble-beam"); err != nil {
