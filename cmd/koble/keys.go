@@ -281,7 +281,7 @@ func newKeyCmd(g *globals) *cobra.Command {
 fingerprint and OPRF public key. The fingerprint is safe to share: every
 party of a project compares it to confirm they hold the same key, without
 revealing it. The OPRF public key is what sources that obtain serials from
-'koble serve' pin (--server-key) to check every answer.`,
+'koble serve' pin (--public-key) to check every answer.`,
 		Args: exactArgs(1, "KEYFILE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			key, err := kf.open(g, args[0])

@@ -98,8 +98,8 @@ such as hyparquet without hyparquet-compressors, or parquetjs. For them use
 to write) or none. Arrow output is uncompressed unless --compression zstd
 or lz4 (read by pyarrow, polars, DuckDB; not by every JavaScript reader).`,
 		Example: `  koble prepare --key project.key --in npr.parquet --out delivery/npr.parquet \
-      --id-column fnr --shift-dates admit_date,discharge_date --window 182 \
-      --drop hospital --report delivery/npr.report.json \
+      --id-column fnr --shift-dates admit_date,discharge_date,control_date --window 182 \
+      --coarsen birth_date:year --drop hospital --report delivery/npr.report.json \
       --quarantine delivery/npr.quarantine.csv
   koble prepare --serials oprf --server https://pseudonym-admin:8443 --project cancer-2026 \
       --public-key 5c1e...64 hex --server-ca ca.crt --client-cert npr.crt --client-key npr.key \
