@@ -27,7 +27,7 @@ const fail = (where, msg) => { failures++; console.log(`FAIL ${where}: ${msg}`);
 
 // category maps a reader's type name to the Table Schema type it stands for.
 function category(t) {
-  t = String(t).toUpperCase();
+  t = String(t).toUpperCase().replace(/^DATATYPE\((.*)\)$/, '$1'); // polars: DataType(String)
   if (t === 'DATE' || t.startsWith('DATE')) return 'date';
   if (/^(VARCHAR|UTF8|STRING|LARGEUTF8)/.test(t)) return 'string';
   if (/^(U?INT|BIGINT|INTEGER|SMALLINT|TINYINT|HUGEINT|UBIGINT)/.test(t)) return 'integer';
