@@ -101,7 +101,10 @@ function polars(f) {
   const path = resolve(f.dir, f.name);
   let df;
   if (f.format === 'parquet') df = pl.readParquet(path);
-  else if (f.format === 'arrow' || f.format === 'arrows') df = pl.readIPC(path);
+  // nodejs-polars reads a string as a path only when it ends in .ipc (else
+  // as the file's content): give it the bytes.
+  else if (f.format === 'arrow') df = pl.readIPC(readFileSync(path));
+  else if (f.format === 'arrows') df = pl.readIPCStream(readFileSync(path));
   else {
     const dtypes = {};
     for (const c of f.schema) dtypes[c.name] = polarsType[declared(f, c)] ?? pl.Utf8;
