@@ -91,7 +91,7 @@ func (f *finishFn) deliverSource(ctx context.Context, w *worker, d *deliveryOut,
 			d.pkg.Add(base(st.To), st.File, srep)
 		}
 	}
-	sr := linkage.SourceReport{Name: s.Name, Register: registerName(s), State: linkage.StateDelivered, Delivery: srep.Output, Report: join(d.dir, reportName),
+	sr := linkage.SourceReport{Name: s.Name, Register: registerName(w.plan, s), State: linkage.StateDelivered, Delivery: srep.Output, Report: join(d.dir, reportName),
 		RowsRead: srep.RowsRead, RowsWritten: srep.RowsWritten, RowsQuarantine: srep.RowsQuarantine, RowsNotSample: srep.RowsNotSample, Persons: int64(len(t.Counts.Persons))}
 	if w.plan.Mode == linkage.Centralised {
 		sr.SamplePersons = sr.Persons

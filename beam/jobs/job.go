@@ -54,7 +54,7 @@ func NewJob(planPath string, keys Keys) (Job, *linkage.Plan, error) {
 		return Job{}, nil, err
 	}
 	for _, s := range p.Sources {
-		if reg, _ := linkage.LookupRegister(s.Register); reg.Kind == linkage.Pseudonymous {
+		if reg, _ := p.SourceRegister(s.Name); reg.Kind == linkage.Pseudonymous {
 			return Job{}, nil, fmt.Errorf("koble-beam: plan %s: source %q is a pseudonymous register: it delivers through the pseudonym administrator (koble link %s --party ...), not on Beam", planPath, s.Name, planPath)
 		}
 	}

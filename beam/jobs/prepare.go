@@ -163,14 +163,15 @@ func prepareShard(ctx context.Context, job Job, p *linkage.Plan, cfg linkage.Pre
 	if err != nil {
 		return t, err
 	}
-	t.Staged[0].File.Done = linkage.Processing(rep, sh.Source, registerName(source(p, sh.Source)))
+	t.Staged[0].File.Done = linkage.Processing(rep, sh.Source, registerName(p, source(p, sh.Source)))
 	t.Staged[0].File.Done.Allowed = cfg.AllowColumns
 	return t, nil
 }
 
-// registerName is the name of a source's register, as koble link writes it.
-func registerName(s linkage.SourcePlan) string {
-	reg, _ := linkage.LookupRegister(s.Register)
+// registerName is the name of a source's register, as koble link writes
+// it: from the plan's catalogue, which may declare registers of its own.
+func registerName(p *linkage.Plan, s linkage.SourcePlan) string {
+	reg, _ := p.SourceRegister(s.Name)
 	return reg.Name
 }
 
