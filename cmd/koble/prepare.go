@@ -334,7 +334,7 @@ func printPrepareSummary(g *globals, rep *linkage.Report) {
 	}
 	g.say("  project %s, key fingerprint %s, serials %s in %q", rep.Project, verbatim(rep.KeyFingerprint), rep.SerialEncoding, rep.SerialColumn)
 	if rep.SerialSource != "" {
-		g.say("  serials from the %s", rep.SerialSource)
+		g.say("  serials from the %s", verbatimKey(rep.SerialSource))
 	}
 	if rep.ReferenceDate != "" {
 		g.say("  IDs (%s) checked against the reference date %s", rep.Scheme, rep.ReferenceDate)

@@ -135,3 +135,19 @@ func redactMarked(s string) string {
 
 // redactMessage replaces every national ID and every age secret in s.
 func redactMessage(s string) string { return secretsRedacted(pseudonym.Redact(s)) }
+
+// verbatimKey marks, in a serial source's description, the public key
+// after "public key " (hex koble parsed and wrote again: no input's text)
+// as verbatim, so that the manager can compare it with the published one.
+func verbatimKey(desc string) string {
+	const label = "public key "
+	i := strings.LastIndex(desc, label)
+	if i < 0 {
+		return desc
+	}
+	key := desc[i+len(label):]
+	if len(key) != 64 || strings.Trim(key, "0123456789abcdef") != "" {
+		return desc
+	}
+	return desc[:i+len(label)] + verbatim(key)
+}

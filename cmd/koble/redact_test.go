@@ -31,6 +31,11 @@ func TestRedactWriter(t *testing.T) {
 		// Marks without the process's nonce are text like any other.
 		{"forged mark", []string{"\x00<x\x00" + id + "\x00x>\x00\n"}, "\x00<x\x00[id]\x00x>\x00\n"},
 		{"mark left open", []string{verbatimOpen + id + "\n"}, "[id]\n"},
+		// A service's public key in a serial source's description is
+		// printed whole; the project name before it is still redacted.
+		{"public key", []string{verbatimKey("oprf service, project "+id+", public key "+strings.Repeat("0504855727", 6)+"abcd") + "\n"},
+			"oprf service, project [id], public key " + strings.Repeat("0504855727", 6) + "abcd\n"},
+		{"not a key", []string{verbatimKey("public key "+id) + "\n"}, "public key [id]\n"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
