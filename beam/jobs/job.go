@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -57,6 +58,9 @@ func NewJob(planPath string, keys Keys) (Job, *linkage.Plan, error) {
 		if reg, _ := p.SourceRegister(s.Name); reg.Kind == linkage.Pseudonymous {
 			return Job{}, nil, fmt.Errorf("koble-beam: plan %s: source %q is a pseudonymous register: it delivers through the pseudonym administrator (koble link %s --party ...), not on Beam", planPath, s.Name, planPath)
 		}
+	}
+	if err := unsupported(p); err != nil {
+		return Job{}, nil, fmt.Errorf("koble-beam: plan %s: %w: run it with koble link %s", planPath, err, planPath)
 	}
 	j := Job{Plan: string(text), PlanFile: planPath, Keys: keys, Inputs: map[string]string{}, ReferenceDate: p.ReferenceDate}
 	if j.ReferenceDate == "" {
@@ -172,4 +176,24 @@ func (j Job) open(ctx context.Context) (*worker, error) {
 		return nil, fmt.Errorf("koble-beam: the key belongs to project %q, the plan to %q", key.Project(), p.Project)
 	}
 	return &worker{plan: p, key: key}, nil
+}
+
+// unsupported names what a plan asks for that the Beam jobs do not do
+// yet, so that such a plan is refused rather than delivered without it:
+// the disclosure-risk gate ([risk]), serials from the oblivious-serial
+// service ([serials] source = "oprf"), and types inferred per CSV source
+// (each shard could infer others).
+func unsupported(p *linkage.Plan) error {
+	switch {
+	case p.Risk != nil:
+		return errors.New("[risk] (the disclosure-risk gate) does not run on Beam yet")
+	case p.UsesOPRF():
+		return errors.New(`[serials] source = "oprf" (serials from the pseudonym administrator's service) does not run on Beam yet`)
+	}
+	for _, s := range p.Sources {
+		if s.InferTypes {
+			return fmt.Errorf("source %q: infer_types does not run on Beam (each shard could infer other types); give the types with types = {...}", s.Name)
+		}
+	}
+	return nil
 }
