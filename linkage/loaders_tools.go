@@ -62,6 +62,33 @@ func loaderR(r dataResource, v string) string {
 	return b.String()
 }
 
+// toolTypes names the Table Schema's scalar types in one tool's
+// vocabulary; dates and times each loader writes in its own way.
+type toolTypes struct{ text, integer, unsigned, number, boolean string }
+
+var (
+	pandasTypes = toolTypes{"string", "Int64", "UInt64", "Float64", "boolean"}
+	duckdbTypes = toolTypes{"VARCHAR", "BIGINT", "UBIGINT", "DOUBLE", "BOOLEAN"}
+)
+
+// of returns f's type in t's vocabulary, "" for a date or a datetime.
+func (t toolTypes) of(f tableField) string {
+	switch f.Type {
+	case "integer", "year":
+		if f.arrowType == "uint64" {
+			return t.unsigned
+		}
+		return t.integer
+	case "number":
+		return t.number
+	case "boolean":
+		return t.boolean
+	case "date", "datetime":
+		return ""
+	}
+	return t.text
+}
+
 // loaderPandas reads the file with pandas.read_csv and nullable dtypes;
 // dates are parsed afterwards with their exact format.
 func loaderPandas(r dataResource, v string) string {
@@ -73,18 +100,9 @@ func loaderPandas(r dataResource, v string) string {
 	b.WriteString("    keep_default_na=False, na_values=[\"\"],\n    dtype={\n")
 	var dates []tableField
 	for _, f := range r.Schema.Fields {
-		typ := "string"
-		switch f.Type {
-		case "integer", "year":
-			typ = "Int64"
-			if f.arrowType == "uint64" {
-				typ = "UInt64"
-			}
-		case "number":
-			typ = "Float64"
-		case "boolean":
-			typ = "boolean"
-		case "date", "datetime":
+		typ := pandasTypes.of(f)
+		if typ == "" { // read as text, parsed with its format below
+			typ = pandasTypes.text
 			dates = append(dates, f)
 		}
 		fmt.Fprintf(&b, "        %s: %s,\n", quoteC(f.Name), quoteC(typ))
@@ -107,17 +125,8 @@ func loaderDuckDB(r dataResource, v string) string {
 	dateFmt, tsFmt := "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S.%n"
 	var cols []string
 	for _, f := range r.Schema.Fields {
-		typ := "VARCHAR"
+		typ := duckdbTypes.of(f)
 		switch f.Type {
-		case "integer", "year":
-			typ = "BIGINT"
-			if f.arrowType == "uint64" {
-				typ = "UBIGINT"
-			}
-		case "number":
-			typ = "DOUBLE"
-		case "boolean":
-			typ = "BOOLEAN"
 		case "date":
 			typ, dateFmt = "DATE", dateFormat(f)
 		case "datetime":
