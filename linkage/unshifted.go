@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/koble/koble/pseudonym"
 )
 
 // UnshiftedDateError refuses a run that shifts dates and would deliver
@@ -25,14 +27,14 @@ func (e *UnshiftedDateError) Error() string {
 	return fmt.Sprintf("linkage: %s: %s delivered unshifted beside the shifted %s, "+
 		"and the difference gives each person's offset away; shift them too (--shift-dates, or dates.shift in a plan), "+
 		"coarsen them (--coarsen, dates.coarsen), drop them (--drop, drop) or, if that is intended, "+
-		"deliver them as they are (--unshifted-dates, dates.unshifted)", e.File, e.what(), strings.Join(e.Shifted, ", "))
+		"deliver them as they are (--unshifted-dates, dates.unshifted)", pseudonym.Redact(e.File), e.what(), pseudonym.Redact(strings.Join(e.Shifted, ", ")))
 }
 
 // what names the columns: 'date column "a" would be' or 'date columns "a", "b" would be'.
 func (e *UnshiftedDateError) what() string {
 	q := make([]string, len(e.Columns))
 	for i, c := range e.Columns {
-		q[i] = strconv.Quote(c)
+		q[i] = strconv.Quote(pseudonym.Redact(c)) // a column may be named by an ID
 	}
 	if len(q) == 1 {
 		return "date column " + q[0] + " would be"

@@ -83,3 +83,10 @@ func TestUnshiftedDatesNamedTogether(t *testing.T) {
 	assert.Equal(t, []string{"control_date", "birth_date"}, ue.Columns)
 	assert.Contains(t, err.Error(), `date columns "control_date", "birth_date" would be delivered unshifted beside the shifted admit_date, discharge_date`)
 }
+
+// A date column named by an ID is not quoted by the refusal.
+func TestUnshiftedDateErrorRedacts(t *testing.T) {
+	err := &linkage.UnshiftedDateError{File: "in.csv", Columns: []string{"d15076330007"}, Shifted: []string{"inn"}}
+	assert.NotContains(t, err.Error(), "15076330007")
+	assert.Contains(t, err.Error(), `"d[id]"`)
+}
