@@ -87,6 +87,8 @@ func setup(dir string, rows int64, shards int) error {
 	}
 	cfg := synth.DefaultConfig()
 	cfg.PatientRows, cfg.Persons, cfg.Format = rows, int(rows/10), formats.FormatParquet
+	// Registers are sorted by time: a person's rows are scattered.
+	cfg.Layout = synth.LayoutScattered
 	if _, err := synth.Generate(data, cfg); err != nil {
 		return err
 	}
